@@ -1,0 +1,50 @@
+#include "protocol/chatter_connection.hpp"
+
+namespace hat::chatter {
+
+connection::connection(connection_options options, clock::time_point now)
+  : options_(options), decoder_(options.max_frame_size),
+    last_received_(now) {
+}
+
+msg_header connection::next_header(std::optional<conversation>& conv,
+                                   bool last) {
+  auto id = next_id_++;
+  if (!conv)
+    conv = conversation{true, id};
+  return msg_header{id, conv->first_id, conv->owner, true, last};
+}
+
+conversation connection::send(std::vector<char>& out, std::string_view type,
+                              std::span<const char> payload,
+                              std::optional<conversation> conv, bool last) {
+  auto header = next_header(conv, last);
+  append_frame(out, header, type, payload);
+  return *conv;
+}
+
+keepalive_action connection::check_keepalive(clock::time_point now,
+                                             std::vector<char>& out) {
+  if (options_.ping_delay == clock::duration::zero())
+    return keepalive_action::none;
+  if (ping_sent_) {
+    if (now - *ping_sent_ >= options_.ping_timeout)
+      return keepalive_action::timed_out;
+    return keepalive_action::none;
+  }
+  if (now - last_received_ < options_.ping_delay)
+    return keepalive_action::none;
+  send(out, ping_type, {}, std::nullopt, false);
+  ping_sent_ = now;
+  return keepalive_action::ping_sent;
+}
+
+clock::time_point connection::next_keepalive_check() const {
+  if (options_.ping_delay == clock::duration::zero())
+    return clock::time_point::max();
+  if (ping_sent_)
+    return *ping_sent_ + options_.ping_timeout;
+  return last_received_ + options_.ping_delay;
+}
+
+}  // namespace hat::chatter
