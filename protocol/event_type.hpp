@@ -1,0 +1,33 @@
+#pragma once
+
+/// Event type matching: the wildcard rules of hat-event 0.9.
+///
+/// - "?" matches exactly one segment of any value;
+/// - "*" matches zero or more segments and may only be the last segment;
+/// - the empty query type matches only the empty event type;
+/// - any other segment matches itself.
+
+#include <optional>
+#include <string>
+
+#include "protocol/event.hpp"
+
+namespace hat {
+
+/// Straightforward matcher for one query type. Subscriptions answer the same
+/// question for many query types at once (see subscription.hpp).
+bool matches_query_type(const event_type& type, const event_type& query_type);
+
+/// Why `type` cannot be registered (a "?" or "*" segment), or nothing when
+/// it can.
+std::optional<std::string> invalid_event_type_reason(const event_type& type);
+
+/// Why `query_type` is not a valid query type ("*" before the last segment),
+/// or nothing when it is.
+std::optional<std::string> invalid_query_type_reason(
+  const event_type& query_type);
+
+/// "a/b/c" for log lines and error messages.
+std::string event_type_to_string(const event_type& type);
+
+}  // namespace hat
