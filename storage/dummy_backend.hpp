@@ -1,0 +1,28 @@
+#pragma once
+
+/// The `dummy` backend (reference module hat.event.backends.dummy): accepts
+/// everything, keeps nothing. Useful when only notifications matter.
+
+#include "storage/backend.hpp"
+
+namespace hat::storage {
+
+class dummy_backend final : public backend {
+public:
+  /// Always (server_id, 0, 0): nothing is ever stored.
+  event_id last_event_id(int64_t server_id) override;
+
+  /// Returns `events` unchanged.
+  std::vector<event> register_events(std::vector<event> events) override;
+
+  /// Always empty, with more_follows false.
+  query_result query(const query_params& params) override;
+
+  /// True: there is nothing to wait for.
+  bool persists_on_register() const override;
+
+  /// Nothing to flush: always empty.
+  std::vector<event_batch> flush() override;
+};
+
+}  // namespace hat::storage
