@@ -1,0 +1,472 @@
+#include "config/server_config.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include "config/yaml_to_json.hpp"
+
+// Schema detection (the reference has several 0.9 schemas, see
+// schemas_json/server.yaml in hat-event's history):
+//  - 0.9.0 .. 0.9.6: no top-level `name`; `monitor_component.name`;
+//    `synced_restart_engine`. Read as schema_version::v0_9_0 with the name
+//    taken from `monitor_component.name`, or "event" when standalone.
+//  - 0.9.7 .. 0.9.11: top-level `name` and still `synced_restart_engine`.
+//  - 0.9.12 and later (current): top-level `name`, `adminer_server` (from
+//    0.9.21), no `synced_restart_engine`.
+// A file with a top-level `name` is current. `synced_restart_engine` is
+// honoured in either schema, because 0.9.7 .. 0.9.11 files carry it next
+// to `name` with the same meaning. A `monitor_component.name` next to a
+// top-level `name` is ignored with a warning: the top-level one names the
+// component. A file with `adminer_server` but no `name` is a current file
+// that lacks its name ("name: missing"), since 0.9.0 had no adminer.
+
+namespace hat::config {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view log_component = "config";
+
+std::string child_path(std::string_view parent, std::string_view key) {
+  std::string path{parent};
+  if (!path.empty())
+    path += '.';
+  return path += key;
+}
+
+std::string index_path(std::string_view parent, size_t index) {
+  return std::string{parent} + "[" + std::to_string(index) + "]";
+}
+
+/// JSON Schema's names for the kinds, as the messages use them.
+std::string_view kind_name(const json::value& value) {
+  switch (value.kind()) {
+  case json::kind::null:
+    return "null";
+  case json::kind::bool_:
+    return "boolean";
+  case json::kind::int64:
+  case json::kind::uint64:
+    return "integer";
+  case json::kind::double_:
+    return "number";
+  case json::kind::string:
+    return "string";
+  case json::kind::array:
+    return "array";
+  case json::kind::object:
+    return "object";
+  }
+  return "value";
+}
+
+[[noreturn]] void type_error(const std::string& path,
+                             std::string_view expected,
+                             const json::value& value) {
+  throw config_error(path, "expected " + std::string{expected} + ", got " +
+                             std::string{kind_name(value)});
+}
+
+const json::value* find(const json::object& object, std::string_view key) {
+  return object.if_contains(key);
+}
+
+const json::value& require(const json::object& object,
+                           std::string_view parent, std::string_view key) {
+  if (auto* value = find(object, key))
+    return *value;
+  throw config_error(child_path(parent, key), "missing");
+}
+
+const json::object& as_object(const json::value& value,
+                              const std::string& path) {
+  if (!value.is_object())
+    type_error(path, "an object", value);
+  return value.get_object();
+}
+
+const json::array& as_array(const json::value& value,
+                            const std::string& path) {
+  if (!value.is_array())
+    type_error(path, "an array", value);
+  return value.get_array();
+}
+
+std::string as_string(const json::value& value, const std::string& path) {
+  if (!value.is_string())
+    type_error(path, "a string", value);
+  return std::string{value.get_string()};
+}
+
+bool as_boolean(const json::value& value, const std::string& path) {
+  if (!value.is_bool())
+    type_error(path, "a boolean", value);
+  return value.get_bool();
+}
+
+int64_t as_integer(const json::value& value, const std::string& path) {
+  if (value.is_int64())
+    return value.get_int64();
+  if (value.is_uint64())  // only ever above INT64_MAX
+    throw config_error(path, "integer " + std::to_string(value.get_uint64()) +
+                               " is out of range");
+  type_error(path, "an integer", value);
+}
+
+uint16_t as_port(const json::value& value, const std::string& path,
+                 int64_t min_port) {
+  int64_t port = as_integer(value, path);
+  if (port < min_port || port > 65535)
+    throw config_error(path, "expected a port number in " +
+                               std::to_string(min_port) + "..65535, got " +
+                               std::to_string(port));
+  return static_cast<uint16_t>(port);
+}
+
+const json::object* optional_object(const json::object& parent,
+                                    std::string_view key) {
+  auto* value = find(parent, key);
+  return value ? &as_object(*value, std::string{key}) : nullptr;
+}
+
+/// `{host, port}`, lenient like the reference's defaults: a missing host or
+/// port takes the schema default instead of failing.
+address read_address(const json::object& object, std::string_view path,
+                     address defaults, int64_t min_port) {
+  address result = std::move(defaults);
+  if (auto* host = find(object, "host")) {
+    auto host_path = child_path(path, "host");
+    result.host = as_string(*host, host_path);
+    if (result.host.empty())
+      throw config_error(host_path, "must not be empty");
+  }
+  if (auto* port = find(object, "port"))
+    result.port = as_port(*port, child_path(path, "port"), min_port);
+  return result;
+}
+
+eventer::dialect read_dialect(const json::value& value,
+                              const std::string& path) {
+  auto name = as_string(value, path);
+  if (name == "current")
+    return eventer::dialect::current;
+  if (name == "v0.9.0")
+    return eventer::dialect::v0_9_0;
+  throw config_error(path, "unknown dialect '" + name +
+                             "' (expected 'current' or 'v0.9.0')");
+}
+
+size_t read_byte_count(const json::object& object, std::string_view parent,
+                       std::string_view key, size_t fallback) {
+  auto* value = find(object, key);
+  if (!value)
+    return fallback;
+  auto path = child_path(parent, key);
+  int64_t bytes = as_integer(*value, path);
+  if (bytes <= 0)
+    throw config_error(path, "expected a positive number of bytes, got " +
+                               std::to_string(bytes));
+  return static_cast<size_t>(bytes);
+}
+
+eventer_server_config read_eventer_server(const json::object& root) {
+  const auto& object =
+    as_object(require(root, "", "eventer_server"), "eventer_server");
+  eventer_server_config result;
+  // Port 0 asks the OS for an ephemeral port (tests rely on it).
+  result.addr = read_address(object, "eventer_server", result.addr, 0);
+  if (auto* dialect = find(object, "dialect"))
+    result.dialect = read_dialect(*dialect, "eventer_server.dialect");
+  result.max_frame_size = read_byte_count(object, "eventer_server",
+                                          "max_frame_size",
+                                          result.max_frame_size);
+  result.max_send_queue = read_byte_count(object, "eventer_server",
+                                          "max_send_queue",
+                                          result.max_send_queue);
+  return result;
+}
+
+std::optional<backend_kind> backend_from_module(std::string_view module) {
+  constexpr std::string_view reference_prefix = "hat.event.backends.";
+  if (module.starts_with(reference_prefix))
+    module.remove_prefix(reference_prefix.size());
+  if (module == "dummy")
+    return backend_kind::dummy;
+  if (module == "memory")
+    return backend_kind::memory;
+  if (module == "lmdb")
+    return backend_kind::lmdb;
+  return std::nullopt;
+}
+
+/// Only `module` is checked here; each backend validates its own keys.
+backend_config read_backend(const json::object& root) {
+  const auto& object = as_object(require(root, "", "backend"), "backend");
+  auto module = as_string(require(object, "backend", "module"),
+                          "backend.module");
+  auto kind = backend_from_module(module);
+  if (!kind)
+    throw config_error("backend.module", "unknown backend '" + module + "'");
+  return backend_config{*kind, object};
+}
+
+std::vector<module_config> read_modules(const json::object& root) {
+  const auto& array = as_array(require(root, "", "modules"), "modules");
+  std::vector<module_config> result;
+  for (size_t i = 0; i < array.size(); ++i) {
+    auto path = index_path("modules", i);
+    const auto& object = as_object(array[i], path);
+    auto module = as_string(require(object, path, "module"),
+                            child_path(path, "module"));
+    result.push_back(module_config{std::move(module), object});
+  }
+  return result;
+}
+
+monitor_component_config read_monitor_component(
+  const json::object& object) {
+  monitor_component_config result;
+  result.addr = read_address(object, "monitor_component", result.addr, 1);
+  result.group = as_string(require(object, "monitor_component", "group"),
+                           "monitor_component.group");
+  return result;
+}
+
+schema_version detect_schema(const json::object& root) {
+  return root.contains("name") || root.contains("adminer_server")
+           ? schema_version::current
+           : schema_version::v0_9_0;
+}
+
+/// The component name: where each schema keeps it.
+std::string read_name(const json::object& root, schema_version schema,
+                      const json::object* monitor) {
+  if (schema == schema_version::current) {
+    if (monitor && monitor->contains("name"))
+      HAT_LOG_WARNING(log_component,
+                      "ignoring monitor_component.name (0.9.0 schema): "
+                      "the top-level name is the component name");
+    return as_string(require(root, "", "name"), "name");
+  }
+  if (!monitor)
+    return "event";  // a standalone 0.9.0 server had no name
+  return as_string(require(*monitor, "monitor_component", "name"),
+                   "monitor_component.name");
+}
+
+void check_type_and_version(const json::object& root) {
+  if (auto* type = find(root, "type")) {
+    auto text = as_string(*type, "type");
+    if (text != "event")
+      throw config_error("type", "expected 'event', got '" + text + "'");
+  }
+  if (auto* version = find(root, "version"))
+    as_string(*version, "version");
+}
+
+std::optional<std::string> read_server_token(const json::object& root) {
+  auto* token = find(root, "server_token");
+  if (!token || token->is_null())
+    return std::nullopt;
+  if (!token->is_string())
+    type_error("server_token", "a string or null", *token);
+  return std::string{token->get_string()};
+}
+
+log::level read_level(const json::value& value) {
+  auto name = as_string(value, "log.root.level");
+  if (auto level = log::level_from_name(name))
+    return *level;
+  throw config_error("log.root.level", "unknown level '" + name + "'");
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const auto& part : parts)
+    text += (text.empty() ? "" : ", ") + part;
+  return text;
+}
+
+/// Python dictConfig shape; only root.level means anything to us, the
+/// rest (formatters, handlers, ...) is named once so nobody wonders why
+/// their handlers do nothing.
+log::level read_log(const json::object& root) {
+  auto level = log::level::info;
+  const auto* log = optional_object(root, "log");
+  if (!log)
+    return level;
+  std::vector<std::string> ignored;
+  for (const auto& [key, value] : *log) {
+    // dictConfig requires `version`; it configures nothing to mention.
+    if (key == "version")
+      continue;
+    if (key != "root") {
+      ignored.emplace_back(key);
+      continue;
+    }
+    for (const auto& [root_key, root_value] : as_object(value, "log.root")) {
+      if (root_key == "level")
+        level = read_level(root_value);
+      else
+        ignored.push_back("root." + std::string{root_key});
+    }
+  }
+  if (!ignored.empty())
+    HAT_LOG_INFO(log_component, "log: only root.level is applied; ignoring ",
+                 join(ignored));
+  return level;
+}
+
+server_config validate(const json::value& document) {
+  if (!document.is_object())
+    throw config_error("", "expected an object at the top level, got " +
+                             std::string{kind_name(document)});
+  const auto& root = document.get_object();
+  server_config config;
+  config.schema = detect_schema(root);
+  check_type_and_version(root);
+  config.server_id = as_integer(require(root, "", "server_id"), "server_id");
+  config.server_token = read_server_token(root);
+  config.backend = read_backend(root);
+  config.modules = read_modules(root);
+  config.eventer_server = read_eventer_server(root);
+  if (const auto* adminer = optional_object(root, "adminer_server"))
+    config.adminer_server =
+      read_address(*adminer, "adminer_server", {"127.0.0.1", 23015}, 0);
+  const auto* monitor = optional_object(root, "monitor_component");
+  if (monitor)
+    config.monitor_component = read_monitor_component(*monitor);
+  config.name = read_name(root, config.schema, monitor);
+  if (auto* synced = find(root, "synced_restart_engine"))
+    config.synced_restart_engine =
+      as_boolean(*synced, "synced_restart_engine");
+  config.log_level = read_log(root);
+  return config;
+}
+
+/// "line L, column C: " of byte `offset`, both counted from 1.
+std::string position_of(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return "line " + std::to_string(line) + ", column " +
+         std::to_string(offset - line_start + 1) + ": ";
+}
+
+json::value parse_json(std::string_view text) {
+  constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+  if (text.starts_with(utf8_bom))
+    text.remove_prefix(utf8_bom.size());
+  json::parse_options options;
+  options.max_depth = 256;  // as for YAML; Boost's default of 32 is tight
+  json::stream_parser parser({}, options);
+  boost::system::error_code error;
+  size_t used = parser.write(text.data(), text.size(), error);
+  if (!error)
+    parser.finish(error);
+  if (error)
+    throw config_error("", position_of(text, used) +
+                             "JSON syntax error: " + error.message());
+  return parser.release();
+}
+
+json::value parse_document(std::string_view text, file_format format) {
+  return format == file_format::json ? parse_json(text) : yaml_to_json(text);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  auto fail = [&](int error) {
+    throw config_error("", "cannot read configuration file '" +
+                             path.string() + "': " +
+                             std::generic_category().message(error));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{
+    std::fopen(path.c_str(), "rb"), &std::fclose};
+  if (!file)
+    fail(errno);
+  std::string text;
+  char buffer[1 << 14];
+  size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+    text.append(buffer, count);
+  if (std::ferror(file.get()))
+    fail(errno);  // e.g. EISDIR: fopen accepts a directory, reading fails
+  return text;
+}
+
+file_format format_of(const std::filesystem::path& path) {
+  auto extension = path.extension().string();
+  for (char& c : extension)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".json" ? file_format::json : file_format::yaml;
+}
+
+std::filesystem::path home_directory() {
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return home;
+  // Python's expanduser, which the reference uses, falls back likewise.
+  passwd entry{};
+  passwd* found = nullptr;
+  char buffer[4096];
+  if (getpwuid_r(getuid(), &entry, buffer, sizeof buffer, &found) == 0 &&
+      found && found->pw_dir)
+    return found->pw_dir;
+  return {};
+}
+
+std::filesystem::path config_home() {
+  // An empty XDG_CONFIG_HOME counts as unset (XDG Base Directory spec).
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return xdg;
+  return home_directory() / ".config";
+}
+
+}  // namespace
+
+server_config parse_server_config(std::string_view text,
+                                  file_format format) {
+  return validate(parse_document(text, format));
+}
+
+server_config load_server_config(const std::filesystem::path& path) {
+  auto text = read_file(path);
+  json::value document;
+  try {
+    document = parse_document(text, format_of(path));
+  } catch (const config_error& error) {
+    if (!error.path().empty())
+      throw;
+    // Syntax errors carry only a position: name the file too.
+    throw config_error("", path.string() + ": " + error.what());
+  }
+  return validate(document);
+}
+
+std::filesystem::path default_config_path() {
+  auto stem = config_home() / "hat" / "event";
+  for (const char* extension : {".yaml", ".yml", ".json"}) {
+    auto candidate = stem;
+    candidate += extension;
+    std::error_code error;
+    if (std::filesystem::exists(candidate, error))
+      return candidate;
+  }
+  return stem += ".yaml";
+}
+
+}  // namespace hat::config

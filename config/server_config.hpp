@@ -1,0 +1,109 @@
+#pragma once
+
+/// The Event Server's configuration: hat-event 0.9 `server.yaml` (current)
+/// and the 0.9.0 schema, read from YAML or JSON, validated, defaults
+/// applied. Our own additions sit beside the reference keys, which the
+/// reference schema allows, so one file serves both servers.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "log/logger.hpp"
+#include "protocol/eventer_codec.hpp"
+
+namespace hat::config {
+
+/// A configuration that cannot be used. what() is "<path>: <problem>", e.g.
+/// "backend.module: unknown backend 'x'" or "server_id: missing".
+class config_error : public std::runtime_error {
+public:
+  config_error(std::string path, const std::string& problem)
+    : std::runtime_error(path.empty() ? problem : path + ": " + problem),
+      path_(std::move(path)) {
+  }
+  const std::string& path() const {
+    return path_;
+  }
+
+private:
+  std::string path_;
+};
+
+struct address {
+  std::string host;
+  uint16_t port = 0;
+  bool operator==(const address&) const = default;
+};
+
+struct eventer_server_config {
+  address addr{"127.0.0.1", 23012};
+  /// Our addition `eventer_server.dialect`: "current" (default) or "v0.9.0".
+  eventer::dialect dialect = eventer::dialect::current;
+  /// Our addition `eventer_server.max_frame_size` (bytes, default 16 MiB).
+  size_t max_frame_size = 16 * 1024 * 1024;
+  /// Our addition `eventer_server.max_send_queue` (bytes, default 64 MiB):
+  /// a client whose unsent data exceeds it is disconnected.
+  size_t max_send_queue = 64 * 1024 * 1024;
+};
+
+struct monitor_component_config {
+  address addr{"127.0.0.1", 23010};
+  std::string group;
+};
+
+enum class backend_kind { dummy, memory, lmdb };
+
+struct backend_config {
+  /// Resolved from `module`: "dummy", "memory", "lmdb" or the reference
+  /// names "hat.event.backends.dummy", ".memory", ".lmdb".
+  backend_kind kind = backend_kind::memory;
+  /// The whole `backend` object, for the backend's own settings.
+  boost::json::object raw;
+};
+
+struct module_config {
+  std::string module;
+  /// The whole module object, handed to the module.
+  boost::json::object raw;
+};
+
+enum class schema_version { current, v0_9_0 };
+
+struct server_config {
+  schema_version schema = schema_version::current;
+  /// Component name; 0.9.0 files have it as `monitor_component.name`, or
+  /// not at all when standalone ("event" is used then).
+  std::string name;
+  int64_t server_id = 0;
+  std::optional<std::string> server_token;
+  backend_config backend;
+  std::vector<module_config> modules;
+  eventer_server_config eventer_server;
+  std::optional<address> adminer_server;
+  std::optional<monitor_component_config> monitor_component;
+  /// 0.9.0 only: restart the engine when a sync brought in events.
+  bool synced_restart_engine = false;
+  /// `log.root.level` (Python dictConfig shape); other logging keys are
+  /// accepted and ignored with one notice.
+  log::level log_level = log::level::info;
+};
+
+enum class file_format { yaml, json };
+
+/// Parses and validates. Throws config_error naming the offending path.
+server_config parse_server_config(std::string_view text, file_format format);
+
+/// Reads `path` (format from the extension: .yaml, .yml or .json; anything
+/// else is tried as YAML, which also reads JSON). Throws config_error.
+server_config load_server_config(const std::filesystem::path& path);
+
+/// $XDG_CONFIG_HOME/hat/event.{yaml|yml|json} (XDG_CONFIG_HOME defaults to
+/// ~/.config): the first that exists, else the .yaml path.
+std::filesystem::path default_config_path();
+
+}  // namespace hat::config
