@@ -1,0 +1,42 @@
+#pragma once
+
+/// Every atom the actors exchange, in one namespace (atom::store, ...).
+
+#include <caf/atom.hpp>
+
+namespace hat::atom {
+
+/// Engine: run one session.
+using register_ = caf::atom_constant<caf::atom("register")>;
+/// Storage: keep a session's (or a synced batch's) events.
+using store = caf::atom_constant<caf::atom("store")>;
+/// Storage: answer a query.
+using query = caf::atom_constant<caf::atom("query")>;
+/// Storage: newest event id of a server.
+using last_id = caf::atom_constant<caf::atom("last_id")>;
+/// Storage: make accepted events durable now.
+using flush = caf::atom_constant<caf::atom("flush")>;
+/// Fan-out: a batch to deliver; connection: an encoded MsgEventsNotify.
+using notify = caf::atom_constant<caf::atom("notify")>;
+/// Status changes and status questions.
+using status = caf::atom_constant<caf::atom("status")>;
+/// Fan-out: a connection finished its init handshake.
+using join = caf::atom_constant<caf::atom("join")>;
+/// Fan-out: a connection is gone.
+using leave = caf::atom_constant<caf::atom("leave")>;
+/// Names of the connected clients.
+using clients = caf::atom_constant<caf::atom("clients")>;
+/// Questions: atom::get + what.
+using get = caf::atom_constant<caf::atom("get")>;
+/// Listener: the port it listens on.
+using port = caf::atom_constant<caf::atom("port")>;
+/// Supervisor: stop everything in order.
+using shutdown = caf::atom_constant<caf::atom("shutdown")>;
+/// Internal timers (keep-alive, flush), carrying a generation number since
+/// 0.17 timers cannot be cancelled.
+using tick = caf::atom_constant<caf::atom("tick")>;
+/// Internal: close a connection after the init-refusal grace period.
+using close = caf::atom_constant<caf::atom("close")>;
+using ok = caf::atom_constant<caf::atom("ok")>;
+
+}  // namespace hat::atom

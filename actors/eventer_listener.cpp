@@ -1,0 +1,45 @@
+#include "actors/eventer_listener.hpp"
+
+#include "log/logger.hpp"
+
+namespace hat {
+
+caf::behavior
+eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
+                 std::string host, uint16_t port, eventer_settings settings,
+                 notify_fanout_actor fanout, event_store_actor storage) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.fanout = std::move(fanout);
+  st.storage = std::move(storage);
+  auto bound = self->add_tcp_doorman(port, host.c_str(), true);
+  if (!bound) {
+    HAT_LOG_ERROR("eventer", "cannot listen on ", host, ":", port, ": ",
+                  self->system().render(bound.error()));
+    self->quit(bound.error());
+    return {};
+  }
+  st.port = bound->second;
+  HAT_LOG_INFO("eventer", "listening on ", host, ":", st.port);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    self->state.connections.erase(msg.source);
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [addr, conn] : self->state.connections)
+      self->send_exit(conn, msg.reason);
+    self->quit(msg.reason);
+  });
+  return {
+    [self](caf::io::new_connection_msg& msg) {
+      auto& st = self->state;
+      auto conn = self->fork(eventer_connection, msg.handle,
+                             st.next_conn_id++, st.settings, st.fanout,
+                             st.storage);
+      self->monitor(conn);
+      st.connections.emplace(conn.address(), conn);
+    },
+    [self](atom::get, atom::port) { return self->state.port; },
+  };
+}
+
+}  // namespace hat

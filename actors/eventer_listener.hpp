@@ -1,0 +1,36 @@
+#pragma once
+
+/// The Eventer listener: a broker with the listening socket that forks one
+/// eventer_connection broker per accepted client, numbering them from 1 (the
+/// connection id is the client's event source id). When it exits, every
+/// connection it forked exits with it.
+
+#include <caf/io/broker.hpp>
+#include <map>
+#include <string>
+
+#include "actors/eventer_connection.hpp"
+
+namespace hat {
+
+struct eventer_listener_state {
+  eventer_settings settings;
+  notify_fanout_actor fanout;
+  event_store_actor storage;
+  /// Id of the next accepted connection.
+  int64_t next_conn_id = 1;
+  /// The port actually bound (the configured one may be 0).
+  uint16_t port = 0;
+  /// Live connection brokers.
+  std::map<caf::actor_addr, caf::actor> connections;
+
+  static inline const char* name = "eventer_listener";
+};
+
+/// Handles (atom::get, atom::port) -> uint16_t besides accepting.
+caf::behavior
+eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
+                 std::string host, uint16_t port, eventer_settings settings,
+                 notify_fanout_actor fanout, event_store_actor storage);
+
+}  // namespace hat

@@ -1,0 +1,56 @@
+#pragma once
+
+/// The typed interfaces of the server's actors, one comment per handler.
+/// Connection actors are brokers (untyped); their messages are listed in
+/// eventer_connection.hpp.
+
+#include <caf/actor.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+
+namespace hat {
+
+/// Owns the backend: stores sessions, answers queries, flushes.
+using event_store_actor = caf::typed_actor<
+  /// Keep one session's events (from the engine) or a synced batch.
+  caf::reacts_to<atom::store, std::vector<event>>,
+  /// Answer a query straight from the backend, in any server status.
+  caf::replies_to<atom::query, query_params>::with<query_result>,
+  /// Newest stored event id of a server.
+  caf::replies_to<atom::last_id, int64_t>::with<event_id>,
+  /// Make accepted events durable now (and report them persisted).
+  caf::replies_to<atom::flush>::with<atom::ok>,
+  /// Internal: the periodic flush timer, with its generation.
+  caf::reacts_to<atom::tick, uint64_t>>;
+
+/// Runs sessions one after another.
+using engine_actor = caf::typed_actor<
+  /// One session: ids and one timestamp assigned, stored; replies the
+  /// caller's events in request order.
+  caf::replies_to<atom::register_, event_source,
+                  std::vector<register_event>>::with<std::vector<event>>>;
+
+/// Sends each stored batch to the connections whose filters select it and
+/// keeps the server status every connection sees.
+using notify_fanout_actor = caf::typed_actor<
+  /// Events registered (persisted = false) or persisted (true).
+  caf::reacts_to<atom::notify, storage::event_batch, bool>,
+  /// A connection finished init: start notifying it. Replies the status
+  /// and engine at that moment (later changes follow as messages).
+  caf::replies_to<atom::join, caf::actor, int64_t, std::string,
+                  notify_filter>::with<status, engine_actor>,
+  /// A connection is gone.
+  caf::reacts_to<atom::leave, int64_t>,
+  /// The current status and engine (invalid unless operational).
+  caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
+  /// New status and engine, broadcast to every connection.
+  caf::reacts_to<atom::status, status, engine_actor>,
+  /// Connection ids and client names, for modules.
+  caf::replies_to<atom::get, atom::clients>::with<client_names>>;
+
+}  // namespace hat

@@ -1,0 +1,54 @@
+#pragma once
+
+/// Values carried in actor messages besides the event model. Local only,
+/// so whitelisted for CAF 0.17 rather than made inspectable.
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/event.hpp"
+#include "protocol/subscription.hpp"
+#include "storage/backend.hpp"
+
+namespace hat {
+
+/// Who registers a session (the reference's common.Source).
+struct event_source {
+  enum class kind : uint8_t { eventer, module, engine, server };
+  kind type = kind::engine;
+  /// Eventer: the connection id; module: its index in the configuration.
+  int64_t id = 0;
+  bool operator==(const event_source&) const = default;
+};
+
+/// An encoded MsgEventsNotify payload, shared by every connection whose
+/// filter selected the same events.
+using shared_bytes = std::shared_ptr<const std::vector<char>>;
+
+/// What a connection wants to be told, handed to the fan-out on join.
+struct notify_filter {
+  subscription types;
+  std::optional<int64_t> server_id;
+  bool persisted = false;
+};
+
+/// (connection id, client name) of every initialised connection.
+using client_names = std::vector<std::pair<int64_t, std::string>>;
+
+}  // namespace hat
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::event_source)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::event_id)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::query_params)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::query_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::event>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::register_event>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::storage::event_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::shared_bytes)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::notify_filter)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::client_names)

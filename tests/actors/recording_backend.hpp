@@ -1,0 +1,44 @@
+#pragma once
+
+// A memory backend that remembers every session it was given, in order,
+// and can be told to fail.
+
+#include <stdexcept>
+
+#include "storage/memory_backend.hpp"
+
+namespace hat::test {
+
+class recording_backend : public storage::backend {
+public:
+  std::vector<std::vector<event>> sessions;
+  bool fail_on_register = false;
+
+  event_id last_event_id(int64_t server_id) override {
+    return memory_.last_event_id(server_id);
+  }
+
+  std::vector<event> register_events(std::vector<event> events) override {
+    if (fail_on_register)
+      throw std::runtime_error("injected backend failure");
+    sessions.push_back(events);
+    return memory_.register_events(std::move(events));
+  }
+
+  query_result query(const query_params& params) override {
+    return memory_.query(params);
+  }
+
+  bool persists_on_register() const override {
+    return true;
+  }
+
+  std::vector<storage::event_batch> flush() override {
+    return {};
+  }
+
+private:
+  storage::memory_backend memory_;
+};
+
+}  // namespace hat::test

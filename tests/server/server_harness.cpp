@@ -1,0 +1,93 @@
+#include "tests/server/server_harness.hpp"
+
+namespace hat::test {
+
+config::server_config test_server_config(int64_t server_id) {
+  config::server_config conf;
+  conf.name = "event-test";
+  conf.server_id = server_id;
+  conf.backend.kind = config::backend_kind::memory;
+  conf.eventer_server.addr = {"127.0.0.1", 0};
+  return conf;
+}
+
+server_harness::server_harness(config::server_config conf,
+                               std::shared_ptr<storage::backend> backend)
+  : config(std::move(conf)) {
+  server = system.spawn(hat::server, config, std::move(backend));
+  caf::scoped_actor self{system};
+  self->request(server, std::chrono::seconds{10}, atom::get::value,
+                atom::port::value)
+    .receive([&](uint16_t port) { port_ = port; },
+             [&](caf::error& err) {
+               throw std::runtime_error("server did not start: "
+                                        + system.render(err));
+             });
+}
+
+server_harness::~server_harness() {
+  shutdown();
+}
+
+bool server_harness::shutdown() {
+  if (stopped_)
+    return true;
+  caf::scoped_actor self{system};
+  self->monitor(server);
+  bool done = false;
+  self->request(server, std::chrono::seconds{10}, atom::shutdown::value)
+    .receive([&](atom::ok) { done = true; }, [&](caf::error&) {});
+  self->receive([](caf::down_msg&) {},
+                caf::after(std::chrono::seconds{10}) >> [] {});
+  stopped_ = true;
+  return done;
+}
+
+std::optional<caf::error>
+server_harness::wait_stopped(std::chrono::milliseconds bound) {
+  caf::scoped_actor self{system};
+  self->monitor(server);
+  std::optional<caf::error> reason;
+  self->receive([&](caf::down_msg& msg) { reason = msg.reason; },
+                caf::after(bound) >> [] {});
+  if (reason)
+    stopped_ = true;
+  return reason;
+}
+
+client::client_options server_harness::options(std::string name) const {
+  client::client_options opts;
+  opts.port = port_;
+  opts.client_name = std::move(name);
+  opts.timeout = std::chrono::milliseconds{5000};
+  return opts;
+}
+
+std::unique_ptr<client::eventer_client>
+server_harness::connect(std::string name,
+                        std::vector<event_type> subscriptions) {
+  auto opts = options(std::move(name));
+  opts.subscriptions = std::move(subscriptions);
+  return client::eventer_client::connect(std::move(opts));
+}
+
+subscriber subscribe(server_harness& harness, client::client_options options) {
+  subscriber sub;
+  options.port = harness.port();
+  auto events = sub.events;
+  auto statuses = sub.statuses;
+  options.on_events = [events](std::vector<event> batch) {
+    for (auto& e : batch)
+      events->push(std::move(e));
+  };
+  options.on_status = [statuses](status s) { statuses->push(s); };
+  sub.client = client::eventer_client::connect(std::move(options));
+  return sub;
+}
+
+register_event json_event(event_type type, std::string json) {
+  return register_event{std::move(type), std::nullopt,
+                        payload_json{std::move(json)}};
+}
+
+}  // namespace hat::test

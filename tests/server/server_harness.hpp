@@ -1,0 +1,104 @@
+#pragma once
+
+// A whole server in this process on an ephemeral 127.0.0.1 port, driven over
+// real TCP with the client library, and an inbox that waits on conditions
+// with a bound instead of sleeping.
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <condition_variable>
+#include <mutex>
+
+#include "actors/server.hpp"
+#include "client/eventer_client.hpp"
+
+namespace hat::test {
+
+struct networked_config : caf::actor_system_config {
+  networked_config() {
+    load<caf::io::middleman>();
+  }
+};
+
+/// A standalone server configuration: memory backend, port 0.
+config::server_config test_server_config(int64_t server_id = 1);
+
+class server_harness {
+public:
+  explicit server_harness(config::server_config conf = test_server_config(),
+                          std::shared_ptr<storage::backend> backend = {});
+  ~server_harness();
+
+  uint16_t port() const {
+    return port_;
+  }
+
+  client::client_options options(std::string name) const;
+
+  std::unique_ptr<client::eventer_client>
+  connect(std::string name, std::vector<event_type> subscriptions = {});
+
+  /// Orderly stop; true when the server stopped within the bound.
+  bool shutdown();
+
+  /// Waits (bounded) for the server to stop by itself; its exit reason.
+  std::optional<caf::error> wait_stopped(std::chrono::milliseconds bound);
+
+  config::server_config config;
+  networked_config caf_config;
+  caf::actor_system system{caf_config};
+  server_actor server;
+
+private:
+  uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+/// Collects what callbacks deliver; tests wait for a condition on it.
+template <class T>
+class inbox {
+public:
+  void push(T value) {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      items_.push_back(std::move(value));
+    }
+    changed_.notify_all();
+  }
+
+  /// Waits until `pred(items)` holds or `bound` passes; returns pred.
+  template <class Pred>
+  bool wait_until(Pred pred, std::chrono::milliseconds bound
+                             = std::chrono::milliseconds{5000}) {
+    std::unique_lock<std::mutex> lock{mutex_};
+    return changed_.wait_for(lock, bound, [&] { return pred(items_); });
+  }
+
+  bool wait_for_count(size_t n, std::chrono::milliseconds bound
+                                = std::chrono::milliseconds{5000}) {
+    return wait_until([n](auto& items) { return items.size() >= n; }, bound);
+  }
+
+  std::vector<T> items() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return items_;
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<T> items_;
+};
+
+/// A client whose notifications land in an inbox, one item per event.
+struct subscriber {
+  std::shared_ptr<inbox<event>> events = std::make_shared<inbox<event>>();
+  std::shared_ptr<inbox<status>> statuses = std::make_shared<inbox<status>>();
+  std::unique_ptr<client::eventer_client> client;
+};
+
+subscriber subscribe(server_harness& harness, client::client_options options);
+
+register_event json_event(event_type type, std::string json = "null");
+
+}  // namespace hat::test

@@ -1,0 +1,62 @@
+// A subscriber that stops reading is disconnected once its unsent data
+// passes the configured bound; registration and other subscribers go on.
+
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client/tcp_socket.hpp"
+#include "tests/server/server_harness.hpp"
+
+using namespace hat;
+using namespace std::chrono_literals;
+
+TEST_CASE("a subscriber that does not read is dropped, nobody waits") {
+  auto conf = test::test_server_config();
+  conf.eventer_server.max_send_queue = 256 * 1024;
+  test::server_harness harness{conf};
+
+  // A raw client that subscribes to everything and then never reads.
+  int fd = client::tcp::connect("127.0.0.1", harness.port(),
+                                chatter::clock::now() + 5s);
+  chatter::connection framer;
+  std::vector<char> out;
+  eventer::msg_init_req init{"sleeper", std::nullopt, {{"*"}}, std::nullopt,
+                             false};
+  framer.send(out, eventer::type_name_of<eventer::msg_init_req>(),
+              eventer::encoded_size(init),
+              [&](char* at) { eventer::encode_to(at, init); }, std::nullopt,
+              false);
+  REQUIRE(client::tcp::write_all(fd, out) == 0);
+
+  auto reader = test::subscribe(harness, [&] {
+    auto opts = harness.options("reader");
+    opts.subscriptions = {{"big", "*"}};
+    return opts;
+  }());
+  auto producer = harness.connect("producer");
+  // 40 MB of notifications: far beyond the socket buffers and the bound.
+  std::string payload(100'000, 'x');
+  constexpr int sessions = 400;
+  for (int i = 0; i < sessions; ++i) {
+    auto events = producer->register_with_response(
+      {register_event{{"big", std::to_string(i)}, std::nullopt,
+                      payload_binary{"blob", payload}}});
+    REQUIRE(events);
+  }
+  CHECK(reader.events->wait_for_count(sessions, 20s));
+
+  // Only now the sleeper reads: it finds the end of its connection.
+  bool closed = false;
+  char buf[65536];
+  auto deadline = chatter::clock::now() + 10s;
+  while (client::tcp::wait_readable(fd, deadline) > 0) {
+    if (::recv(fd, buf, sizeof buf, 0) <= 0) {
+      closed = true;
+      break;
+    }
+  }
+  ::close(fd);
+  CHECK(closed);
+}
