@@ -11,8 +11,8 @@ using engine_pointer = engine_actor::stateful_pointer<engine_state>;
 
 /// Runs one session: every event gets the session's timestamp and the next
 /// instance; the session goes to storage before this returns.
-std::vector<event> run_session(engine_pointer self,
-                               std::vector<register_event>& requested) {
+storage::event_batch run_session(engine_pointer self,
+                                 std::vector<register_event>& requested) {
   auto& last = self->state.last_id;
   last.session += 1;
   last.instance = 0;
@@ -24,8 +24,9 @@ std::vector<event> run_session(engine_pointer self,
     events.push_back(event{last, std::move(r.type), now,
                            r.source_timestamp, std::move(r.payload)});
   }
-  self->send(self->state.storage, atom::store::value, events);
-  return events;
+  auto batch = std::make_shared<const std::vector<event>>(std::move(events));
+  self->send(self->state.storage, atom::store::value, batch);
+  return batch;
 }
 
 }  // namespace
@@ -73,7 +74,7 @@ engine(engine_pointer self, int64_t server_id, event_store_actor storage) {
     [self](atom::register_, const event_source&,
            std::vector<register_event>& requested) {
       if (requested.empty())
-        return std::vector<event>{};
+        return std::make_shared<const std::vector<event>>();
       return run_session(self, requested);
     },
   };

@@ -41,8 +41,8 @@ event_store(event_store_actor::stateful_pointer<event_store_state> self,
   schedule_flush(self);
   return {
     // -- event_store_actor --
-    [self](atom::store, std::vector<event>& events) {
-      std::vector<event> accepted;
+    [self](atom::store, storage::event_batch& events) {
+      storage::event_batch accepted;
       try {
         accepted = self->state.backend->register_events(std::move(events));
       } catch (const std::exception& e) {
@@ -52,13 +52,11 @@ event_store(event_store_actor::stateful_pointer<event_store_state> self,
         self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
         return;
       }
-      if (accepted.empty())
+      if (!accepted || accepted->empty())
         return;
-      auto batch = std::make_shared<const std::vector<event>>(
-        std::move(accepted));
-      self->send(self->state.fanout, atom::notify::value, batch, false);
+      self->send(self->state.fanout, atom::notify::value, accepted, false);
       if (self->state.backend->persists_on_register())
-        self->send(self->state.fanout, atom::notify::value, batch, true);
+        self->send(self->state.fanout, atom::notify::value, accepted, true);
     },
     [self](atom::query,
            const query_params& params) -> caf::result<query_result> {

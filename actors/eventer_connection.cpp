@@ -21,19 +21,27 @@ std::string describe(eventer_connection_pointer self) {
   return who;
 }
 
-/// Encodes `msg` straight into the socket's send buffer as one frame.
-template <class Msg>
+/// Encodes `msg` straight into the socket's send buffer as one frame of
+/// type `Named` (the message whose bytes `msg` produces).
+template <class Named, class Msg>
 chatter::conversation
-send_msg(eventer_connection_pointer self, const Msg& msg,
-         std::optional<chatter::conversation> conv, bool last) {
+send_as(eventer_connection_pointer self, const Msg& msg,
+        std::optional<chatter::conversation> conv, bool last) {
   auto& st = self->state;
   auto d = st.settings.dialect;
   auto result = st.chatter->send(
-    self->wr_buf(st.handle), eventer::type_name_of<Msg>(),
+    self->wr_buf(st.handle), eventer::type_name_of<Named>(),
     eventer::encoded_size(msg, d),
     [&](char* at) { eventer::encode_to(at, msg, d); }, conv, last);
   self->flush(st.handle);
   return result;
+}
+
+template <class Msg>
+chatter::conversation
+send_msg(eventer_connection_pointer self, const Msg& msg,
+         std::optional<chatter::conversation> conv, bool last) {
+  return send_as<Msg>(self, msg, conv, last);
 }
 
 register_event eventer_status_event(eventer_connection_pointer self,
@@ -183,7 +191,7 @@ void handle_init(eventer_connection_pointer self,
                     source_of(self),
                     std::vector<register_event>{
                       eventer_status_event(self, "CONNECTED")})
-          .then([self, filter](const std::vector<event>&) mutable {
+          .then([self, filter](const storage::event_batch&) mutable {
                   join_after_store(self, std::move(filter));
                 },
                 [self, filter](caf::error&) mutable {
@@ -208,20 +216,32 @@ void handle_register(eventer_connection_pointer self,
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
   }
-  auto answer = [self, conv, last](std::optional<std::vector<event>> events) {
-    if (self->state.current != phase::ready)
-      return;
-    if (!last)
-      send_msg(self, eventer::msg_register_res{std::move(events)}, conv,
-               true);
-    register_done(self);
-  };
+  auto requested = req.events.size();
   ++st.registers_in_flight;
   self
     ->request(st.engine, caf::infinite, atom::register_::value,
               source_of(self), std::move(req.events))
-    .then([answer](std::vector<event>& events) { answer(std::move(events)); },
-          [answer](caf::error&) { answer(std::nullopt); });
+    .then(
+      [self, conv, last, requested](const storage::event_batch& session) {
+        if (self->state.current != phase::ready)
+          return;
+        // The session's first events are the caller's; modules' additions
+        // follow and are not the caller's business.
+        if (!last)
+          send_as<eventer::msg_register_res>(
+            self,
+            eventer::msg_register_res_view{std::span<const event>{
+              session->data(), std::min(requested, session->size())}},
+            conv, true);
+        register_done(self);
+      },
+      [self, conv, last](caf::error&) {
+        if (self->state.current != phase::ready)
+          return;
+        if (!last)
+          send_msg(self, eventer::msg_register_res{}, conv, true);
+        register_done(self);
+      });
 }
 
 void send_query(eventer_connection_pointer self, query_params params,

@@ -18,7 +18,7 @@ namespace hat {
 /// Owns the backend: stores sessions, answers queries, flushes.
 using event_store_actor = caf::typed_actor<
   /// Keep one session's events (from the engine) or a synced batch.
-  caf::reacts_to<atom::store, std::vector<event>>,
+  caf::reacts_to<atom::store, storage::event_batch>,
   /// Answer a query straight from the backend, in any server status.
   caf::replies_to<atom::query, query_params>::with<query_result>,
   /// Newest stored event id of a server.
@@ -31,9 +31,10 @@ using event_store_actor = caf::typed_actor<
 /// Runs sessions one after another.
 using engine_actor = caf::typed_actor<
   /// One session: ids and one timestamp assigned, stored; replies the
-  /// caller's events in request order.
+  /// session, whose first events are the caller's in request order (the
+  /// same batch the store keeps: nothing is copied).
   caf::replies_to<atom::register_, event_source,
-                  std::vector<register_event>>::with<std::vector<event>>>;
+                  std::vector<register_event>>::with<storage::event_batch>>;
 
 /// Sends each stored batch to the connections whose filters select it and
 /// keeps the server status every connection sees.

@@ -143,6 +143,14 @@ void put(S& s, const msg_register_res& m, dialect d) {
 }
 
 template <class S>
+void put(S& s, const msg_register_res_view& m, dialect d) {
+  sbs::put_count(s, 0);
+  sbs::put_count(s, m.events.size());
+  for (auto& e : m.events)
+    put(s, e, d);
+}
+
+template <class S>
 void put(S& s, const query_latest_params& p, dialect d) {
   put_optional(s, p.event_types, d);
 }
@@ -486,6 +494,12 @@ HAT_EVENTER_CODEC_INSTANTIATE(msg_query_req)
 HAT_EVENTER_CODEC_INSTANTIATE(msg_query_res)
 
 #undef HAT_EVENTER_CODEC_INSTANTIATE
+
+template size_t encoded_size<msg_register_res_view>(
+  const msg_register_res_view&, dialect);
+template char* encode_to<msg_register_res_view>(char*,
+                                                const msg_register_res_view&,
+                                                dialect);
 
 // `message` itself encodes by visiting; decoding it needs a type name.
 template size_t encoded_size<message>(const message&, dialect);

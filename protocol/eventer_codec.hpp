@@ -74,6 +74,13 @@ struct msg_register_res {
   bool operator==(const msg_register_res&) const = default;
 };
 
+/// The `events` alternative of MsgRegisterRes over events owned elsewhere
+/// (a stored session): the same bytes as msg_register_res, nothing copied.
+/// Encode-only.
+struct msg_register_res_view {
+  std::span<const event> events;
+};
+
 struct msg_query_req {
   query_params params;
   bool operator==(const msg_query_req&) const = default;
@@ -107,7 +114,7 @@ decode_result<message> decode_message(std::string_view type_name,
 /// Typed codec for every message above and for the building blocks
 /// event_id, timestamp, event_type, event_payload, event and register_event
 /// (an LMDB value is an event's SBS encoding). Instantiated in the .cpp for
-/// exactly those types.
+/// exactly those types (msg_register_res_view: encoding only).
 
 /// Size of the SBS encoding of `value`.
 template <class T>

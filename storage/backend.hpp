@@ -27,9 +27,10 @@ public:
   virtual event_id last_event_id(int64_t server_id) = 0;
 
   /// Stores one session (or one synchronised batch), in order. Returns the
-  /// events accepted, in order: all of them, or fewer where a backend skips
-  /// some (LMDB: ids or timestamps not newer than stored, conditions).
-  virtual std::vector<event> register_events(std::vector<event> events) = 0;
+  /// events accepted, in order: the same batch when all are (so nothing is
+  /// copied), fewer where a backend skips some (LMDB: ids or timestamps not
+  /// newer than stored, conditions). Backends may keep the batch.
+  virtual event_batch register_events(event_batch events) = 0;
 
   /// Answers a latest, timeseries or server query.
   virtual query_result query(const query_params& params) = 0;

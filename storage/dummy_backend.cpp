@@ -6,7 +6,7 @@ event_id dummy_backend::last_event_id(int64_t server_id) {
   return {server_id, 0, 0};
 }
 
-std::vector<event> dummy_backend::register_events(std::vector<event> events) {
+event_batch dummy_backend::register_events(event_batch events) {
   return events;
 }
 

@@ -13,7 +13,7 @@ public:
   event_id last_event_id(int64_t server_id) override;
 
   /// Returns `events` unchanged.
-  std::vector<event> register_events(std::vector<event> events) override;
+  event_batch register_events(event_batch events) override;
 
   /// Always empty, with more_follows false.
   query_result query(const query_params& params) override;

@@ -31,13 +31,35 @@ bool within(const timestamp& t, const std::optional<timestamp>& from,
   return (!from || *from <= t) && (!to || t <= *to);
 }
 
+template <class Index, class Key>
+auto lower_bound(const Index& index, const Key& key) {
+  return std::partition_point(index.begin(), index.end(),
+                              [&](const auto& e) { return e.key < key; });
+}
+
+template <class Index, class Key>
+auto upper_bound(const Index& index, const Key& key) {
+  return std::partition_point(index.begin(), index.end(),
+                              [&](const auto& e) { return !(key < e.key); });
+}
+
+/// Inserts after every entry with an equal key, so ties keep registration
+/// order; appends in the usual case of a key not below the last one.
+template <class Index, class Key>
+void insert_sorted(Index& index, const Key& key, const event* stored) {
+  if (index.empty() || !(key < index.back().key))
+    index.push_back({key, stored});
+  else
+    index.insert(upper_bound(index, key), {key, stored});
+}
+
 /// Entries of `index` with keys in [from, to]; empty when from > to, where
 /// lower_bound(from) would lie past upper_bound(to).
 template <class Index>
 auto key_range(const Index& index, const std::optional<timestamp>& from,
                const std::optional<timestamp>& to) {
-  auto first = from ? index.lower_bound(*from) : index.begin();
-  auto last = to ? index.upper_bound(*to) : index.end();
+  auto first = from ? lower_bound(index, *from) : index.begin();
+  auto last = to ? upper_bound(index, *to) : index.end();
   if (from && to && *to < *from)
     last = first;
   return std::pair{first, last};
@@ -45,9 +67,7 @@ auto key_range(const Index& index, const std::optional<timestamp>& from,
 
 /// Walks index entries [first, last) in query order and builds the page.
 template <class It, class Accept>
-query_result timeseries_page(It first, It last,
-                             const std::deque<event>& events,
-                             const Accept& accept,
+query_result timeseries_page(It first, It last, const Accept& accept,
                              const query_timeseries_params& params) {
   // Mirrors the reference: results up to and including last_event_id are
   // dropped, and when no result has that id all of them are (its loop ends
@@ -57,7 +77,7 @@ query_result timeseries_page(It first, It last,
   auto limit = page_limit(params.max_results);
   query_result result;
   for (; first != last; ++first) {
-    const event& e = events[first->second];
+    const event& e = *first->stored;
     if (!accept(e))
       continue;
     if (skip_through) {
@@ -98,26 +118,24 @@ event_id memory_backend::last_event_id(int64_t server_id) {
   auto found = by_server_.find(server_id);
   if (found == by_server_.end() || found->second.empty())
     return {server_id, 0, 0};
-  return found->second.rbegin()->first;
+  return found->second.back().key;
 }
 
-std::vector<event> memory_backend::register_events(std::vector<event> events) {
-  for (const auto& e : events) {
-    auto pos = events_.size();
-    const event& stored = events_.emplace_back(e);
+event_batch memory_backend::register_events(event_batch events) {
+  if (!events || events->empty())
+    return events;
+  batches_.push_back(events);
+  for (const auto& stored : *events) {
+    auto sequence = registered_++;
+    auto [latest, inserted] =
+      latest_.try_emplace(stored.type, newest{&stored, sequence});
+    if (!inserted && natural_before(*latest->second.stored, stored))
+      latest->second = newest{&stored, sequence};
 
-    auto [latest, inserted] = latest_.try_emplace(stored.type, pos);
-    if (!inserted && natural_before(events_[latest->second], stored))
-      latest->second = pos;
-
-    // New events usually come last in every index: hinting at the end makes
-    // that insertion O(1) and still puts equal keys after existing ones.
-    by_timestamp_.emplace_hint(by_timestamp_.end(), stored.timestamp, pos);
+    insert_sorted(by_timestamp_, stored.timestamp, &stored);
     if (stored.source_timestamp)
-      by_source_timestamp_.emplace_hint(by_source_timestamp_.end(),
-                                        *stored.source_timestamp, pos);
-    auto& by_id = by_server_[stored.id.server];
-    by_id.emplace_hint(by_id.end(), stored.id, pos);
+      insert_sorted(by_source_timestamp_, *stored.source_timestamp, &stored);
+    insert_sorted(by_server_[stored.id.server], stored.id, &stored);
   }
   return events;
 }
@@ -146,31 +164,38 @@ std::vector<event_batch> memory_backend::flush() {
 
 query_result memory_backend::query_latest(
   const query_latest_params& params) const {
-  std::vector<position> found;
+  std::vector<newest> found;
   if (!params.event_types) {
     found.reserve(latest_.size());
-    for (const auto& [type, pos] : latest_)
-      found.push_back(pos);
+    for (const auto& [type, entry] : latest_)
+      found.push_back(entry);
   } else if (all_literal(*params.event_types)) {
     for (const auto& type : *params.event_types)
       if (auto it = latest_.find(type); it != latest_.end())
         found.push_back(it->second);
   } else {
     subscription types(*params.event_types);
-    for (const auto& [type, pos] : latest_)
+    for (const auto& [type, entry] : latest_)
       if (types.matches(type))
-        found.push_back(pos);
+        found.push_back(entry);
   }
 
   // The reference returns dict order; registration order is as good and
   // does not depend on the hash map.
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
+  auto by_sequence = [](const newest& a, const newest& b) {
+    return a.sequence < b.sequence;
+  };
+  std::sort(found.begin(), found.end(), by_sequence);
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const newest& a, const newest& b) {
+                            return a.sequence == b.sequence;
+                          }),
+              found.end());
 
   query_result result;
   result.events.reserve(found.size());
-  for (auto pos : found)
-    result.events.push_back(events_[pos]);
+  for (auto& entry : found)
+    result.events.push_back(*entry.stored);
   return result;
 }
 
@@ -210,10 +235,9 @@ query_result memory_backend::query_timeseries(
   // in reverse registration order descending, which walking the index
   // backwards gives.
   if (params.order == order::ascending)
-    return timeseries_page(first, last, events_, accept, params);
+    return timeseries_page(first, last, accept, params);
   return timeseries_page(std::make_reverse_iterator(last),
-                         std::make_reverse_iterator(first), events_, accept,
-                         params);
+                         std::make_reverse_iterator(first), accept, params);
 }
 
 query_result memory_backend::query_server(
@@ -228,7 +252,7 @@ query_result memory_backend::query_server(
   // The reference keeps the last event when none is newer than
   // last_event_id (its loop ends on the last index and slices from there);
   // a synchronising server would get that event again. Only newer ids here.
-  auto it = params.last_event_id ? by_id.upper_bound(*params.last_event_id)
+  auto it = params.last_event_id ? upper_bound(by_id, *params.last_event_id)
                                  : by_id.begin();
   auto limit = page_limit(params.max_results);
   for (; it != by_id.end(); ++it) {
@@ -236,7 +260,7 @@ query_result memory_backend::query_server(
       result.more_follows = true;
       break;
     }
-    result.events.push_back(events_[it->second]);
+    result.events.push_back(*it->stored);
   }
   return result;
 }

@@ -6,8 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -20,8 +18,8 @@ public:
   /// Largest stored id of `server_id`, (server_id, 0, 0) when none. O(1).
   event_id last_event_id(int64_t server_id) override;
 
-  /// Stores all `events`, in order, and returns them all.
-  std::vector<event> register_events(std::vector<event> events) override;
+  /// Keeps the batch itself (no event is copied) and returns it.
+  event_batch register_events(event_batch events) override;
 
   /// Semantics of the reference memory backend, with its bugs fixed where
   /// noted in memory_backend.cpp:
@@ -51,31 +49,44 @@ public:
   std::vector<event_batch> flush() override;
 
 private:
-  /// Index into events_; also the registration order.
-  using position = std::size_t;
+  /// An index entry: events never move, since their batches are kept.
+  template <class Key>
+  struct entry {
+    Key key;
+    const event* stored;
+  };
+
+  /// Entries sorted by key, ties in registration order. New events almost
+  /// always sort last, so inserting is an append: no node per event as in
+  /// a std::multimap, and scans walk contiguous memory.
+  template <class Key>
+  using sorted_index = std::vector<entry<Key>>;
 
   struct type_hash {
     std::size_t operator()(const event_type& type) const noexcept;
+  };
+
+  /// The newest event of a type and its registration number, which orders
+  /// latest results.
+  struct newest {
+    const event* stored;
+    uint64_t sequence;
   };
 
   query_result query_latest(const query_latest_params& params) const;
   query_result query_timeseries(const query_timeseries_params& params) const;
   query_result query_server(const query_server_params& params) const;
 
-  /// A deque so that storing never moves what is stored.
-  std::deque<event> events_;
+  /// Every batch registered, which owns the events the indexes point to.
+  std::vector<event_batch> batches_;
+  uint64_t registered_ = 0;
 
-  /// Newest event of every type.
-  std::unordered_map<event_type, position, type_hash> latest_;
-
-  /// Multimaps insert equal keys after the existing ones, so ties stay in
-  /// registration order.
-  std::multimap<timestamp, position> by_timestamp_;
-  std::multimap<timestamp, position> by_source_timestamp_;  ///< when set
-
-  /// Per server, by event id; a multimap because the memory backend, like
-  /// the reference, keeps events even when an id repeats.
-  std::unordered_map<int64_t, std::multimap<event_id, position>> by_server_;
+  std::unordered_map<event_type, newest, type_hash> latest_;
+  sorted_index<timestamp> by_timestamp_;
+  /// Only events that have a source timestamp.
+  sorted_index<timestamp> by_source_timestamp_;
+  /// Per server, by event id; ids may repeat (the reference keeps them).
+  std::unordered_map<int64_t, sorted_index<event_id>> by_server_;
 };
 
 }  // namespace hat::storage

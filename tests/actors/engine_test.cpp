@@ -56,7 +56,9 @@ caf::behavior requester(caf::stateful_actor<requester_state>* self,
                                static_cast<int64_t>(self->id())},
                   std::vector<register_event>{make_register(name),
                                               make_register(name + "-b")})
-      .then([out](std::vector<event>& events) { out->push_back(events); });
+      .then([out](const storage::event_batch& session) {
+        out->push_back(*session);
+      });
   return {[](int) {}};
 }
 
@@ -137,7 +139,9 @@ TEST_CASE_FIXTURE(engine_fixture,
     self
       ->request(engine_handle, caf::infinite, atom::register_::value,
                 event_source{}, std::vector<register_event>{})
-      .then([answer](std::vector<event>& events) { *answer = events; });
+      .then([answer](const storage::event_batch& session) {
+        *answer = *session;
+      });
   });
   run();
   REQUIRE(answer->has_value());

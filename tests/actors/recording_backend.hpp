@@ -18,10 +18,10 @@ public:
     return memory_.last_event_id(server_id);
   }
 
-  std::vector<event> register_events(std::vector<event> events) override {
+  storage::event_batch register_events(storage::event_batch events) override {
     if (fail_on_register)
       throw std::runtime_error("injected backend failure");
-    sessions.push_back(events);
+    sessions.push_back(*events);
     return memory_.register_events(std::move(events));
   }
 

@@ -27,6 +27,14 @@ using hat::storage::memory_backend;
 
 namespace {
 
+/// Registers `events` as one batch; what the backend accepted.
+std::vector<event> store(hat::storage::backend& backend,
+                         std::vector<event> events) {
+  auto accepted = backend.register_events(
+    std::make_shared<const std::vector<event>>(std::move(events)));
+  return accepted ? *accepted : std::vector<event>{};
+}
+
 /// "a/b/c" -> {"a", "b", "c"}; "" -> {}.
 event_type split(std::string_view path) {
   event_type result;
@@ -300,7 +308,7 @@ struct random_store {
     for (std::size_t i = 0; i < sessions; ++i) {
       auto session = stream.next_session();
       all.add(session);
-      backend.register_events(session);
+      store(backend, session);
     }
   }
 
@@ -342,8 +350,8 @@ TEST_CASE("dummy backend stores nothing") {
   };
   events[0].payload = hat::payload_json{"42"};
 
-  CHECK(backend.register_events(events) == events);
-  CHECK(backend.register_events({}).empty());
+  CHECK(store(backend, events) == events);
+  CHECK(store(backend, {}).empty());
   CHECK(backend.last_event_id(1) == event_id{1, 0, 0});
   CHECK(backend.last_event_id(-7) == event_id{-7, 0, 0});
 
@@ -374,8 +382,8 @@ TEST_CASE("memory backend returns and keeps every registered event") {
   events[0].payload = hat::payload_binary{"bin", std::string("\0x", 2)};
   events[1].payload = hat::payload_json{R"({"v": [1, 2]})"};
 
-  CHECK(backend.register_events(events) == events);
-  CHECK(backend.register_events({}).empty());
+  CHECK(store(backend, events) == events);
+  CHECK(store(backend, {}).empty());
   CHECK(backend.flush().empty());
 
   // Stored values come back intact, payloads included.
@@ -388,7 +396,7 @@ TEST_CASE("memory backend last event id is kept per server") {
   memory_backend backend;
   CHECK(backend.last_event_id(1) == event_id{1, 0, 0});
 
-  backend.register_events({make({1, 1, 1}, "a", at(1)),
+  store(backend, {make({1, 1, 1}, "a", at(1)),
                            make({1, 1, 2}, "a", at(1)),
                            make({2, 4, 1}, "a", at(1))});
   CHECK(backend.last_event_id(1) == event_id{1, 1, 2});
@@ -396,8 +404,8 @@ TEST_CASE("memory backend last event id is kept per server") {
   CHECK(backend.last_event_id(3) == event_id{3, 0, 0});
 
   // Largest id, not last registered.
-  backend.register_events({make({2, 5, 3}, "a", at(2))});
-  backend.register_events({make({2, 5, 1}, "a", at(3))});
+  store(backend, {make({2, 5, 3}, "a", at(2))});
+  store(backend, {make({2, 5, 1}, "a", at(3))});
   CHECK(backend.last_event_id(2) == event_id{2, 5, 3});
   CHECK(backend.last_event_id(1) == event_id{1, 1, 2});
 }
@@ -406,8 +414,8 @@ TEST_CASE("memory backend keeps events whose id repeats") {
   memory_backend backend;
   auto first = make({1, 1, 1}, "a", at(1));
   auto again = make({1, 1, 1}, "a", at(2));
-  backend.register_events({first});
-  CHECK(backend.register_events({again}) == std::vector<event>{again});
+  store(backend, {first});
+  CHECK(store(backend, {again}) == std::vector<event>{again});
 
   CHECK(backend.last_event_id(1) == event_id{1, 1, 1});
   auto server = backend.query(query_server_params{1, true, {}, {}});
@@ -425,11 +433,11 @@ TEST_CASE("memory backend latest query") {
   auto ab = make({1, 1, 2}, "a/b", at(10));
   auto ac = make({1, 1, 3}, "a/c", at(10));
   auto bx = make({1, 1, 4}, "b/x/y", at(10));
-  backend.register_events({a1, ab, ac, bx});
+  store(backend, {a1, ab, ac, bx});
 
   SUBCASE("all types, in registration order of the results") {
     auto a2 = make({1, 2, 1}, "a", at(11));
-    backend.register_events({a2});
+    store(backend, {a2});
     auto result = backend.query(query_latest_params{});
     CHECK(ids(result) == "1.1.2 1.1.3 1.1.4 1.2.1");
     CHECK_FALSE(result.more_follows);
@@ -454,7 +462,7 @@ TEST_CASE("memory backend latest query") {
   }
 
   SUBCASE("the empty type is a type like any other") {
-    backend.register_events({make({1, 2, 1}, "", at(11))});
+    store(backend, {make({1, 2, 1}, "", at(11))});
     CHECK(ids(backend.query(query_latest_params{split_all({""})})) ==
           "1.2.1");
     CHECK(ids(backend.query(query_latest_params{split_all({"*"})})) ==
@@ -463,21 +471,21 @@ TEST_CASE("memory backend latest query") {
 
   SUBCASE("newest wins in natural order") {
     // Same server: the larger id wins, even when registered earlier.
-    backend.register_events({make({1, 3, 1}, "a", at(12))});
-    backend.register_events({make({1, 2, 1}, "a", at(13))});
+    store(backend, {make({1, 3, 1}, "a", at(12))});
+    store(backend, {make({1, 2, 1}, "a", at(13))});
     CHECK(ids(backend.query(query_latest_params{split_all({"a"})})) ==
           "1.3.1");
 
     // Other server: the later timestamp wins, whatever the ids...
-    backend.register_events({make({2, 1, 1}, "a", at(11))});
+    store(backend, {make({2, 1, 1}, "a", at(11))});
     CHECK(ids(backend.query(query_latest_params{split_all({"a"})})) ==
           "1.3.1");
-    backend.register_events({make({2, 1, 2}, "a", at(12, 1))});
+    store(backend, {make({2, 1, 2}, "a", at(12, 1))});
     CHECK(ids(backend.query(query_latest_params{split_all({"a"})})) ==
           "2.1.2");
 
     // ...and on equal timestamps the one registered later.
-    backend.register_events({make({3, 1, 1}, "a", at(12, 1))});
+    store(backend, {make({3, 1, 1}, "a", at(12, 1))});
     CHECK(ids(backend.query(query_latest_params{split_all({"a"})})) ==
           "3.1.1");
   }
@@ -491,11 +499,11 @@ namespace {
 /// source timestamps (e1/e4); e2 and e6 have none.
 struct timeseries_fixture {
   timeseries_fixture() {
-    backend.register_events({e1, e2});
-    backend.register_events({e3});
-    backend.register_events({e4});
-    backend.register_events({e5});
-    backend.register_events({e6});
+    store(backend, {e1, e2});
+    store(backend, {e3});
+    store(backend, {e4});
+    store(backend, {e5});
+    store(backend, {e6});
   }
 
   std::string run(query_timeseries_params params) {
@@ -714,12 +722,12 @@ TEST_CASE("memory backend timeseries pages add up to the whole result") {
 
 TEST_CASE("memory backend server query") {
   memory_backend backend;
-  backend.register_events({make({1, 1, 1}, "a", at(10)),
+  store(backend, {make({1, 1, 1}, "a", at(10)),
                            make({1, 1, 2}, "a", at(10))});
-  backend.register_events({make({2, 1, 1}, "a", at(5))});
-  backend.register_events({make({1, 3, 1}, "a", at(11))});
+  store(backend, {make({2, 1, 1}, "a", at(5))});
+  store(backend, {make({1, 3, 1}, "a", at(11))});
   // Out of id order (a synchronised gap filled late).
-  backend.register_events({make({1, 2, 1}, "a", at(12))});
+  store(backend, {make({1, 2, 1}, "a", at(12))});
 
   auto server = [&](int64_t id, std::optional<int64_t> max_results,
                     std::optional<event_id> last, bool persisted = false) {
@@ -793,7 +801,7 @@ TEST_CASE("memory backend answers like the reference algorithm") {
     for (std::size_t step = 0; step < 1000; ++step) {
       auto session = stream.next_session();
       expected.add(session);
-      REQUIRE(backend.register_events(session) == session);
+      REQUIRE(store(backend, session) == session);
 
       for (auto n = stream.below(3); n > 0; --n, ++queries) {
         CAPTURE(step);
