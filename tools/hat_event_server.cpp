@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <thread>
 
+#include "actors/runtime_config.hpp"
 #include "actors/server.hpp"
 #include "config/server_config.hpp"
 #include "log/logger.hpp"
@@ -68,8 +69,7 @@ int run(hat::config::server_config config) {
   // Blocked before any thread starts, so every thread inherits the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  caf::actor_system_config cfg;
-  cfg.load<caf::io::middleman>();
+  hat::runtime_config cfg;
   caf::actor_system system{cfg};
   auto server = system.spawn(hat::server, std::move(config), nullptr);
 

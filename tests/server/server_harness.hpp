@@ -9,16 +9,14 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "actors/runtime_config.hpp"
 #include "actors/server.hpp"
 #include "client/eventer_client.hpp"
 
 namespace hat::test {
 
-struct networked_config : caf::actor_system_config {
-  networked_config() {
-    load<caf::io::middleman>();
-  }
-};
+/// The server's own runtime settings.
+using networked_config = runtime_config;
 
 /// A standalone server configuration: memory backend, port 0.
 config::server_config test_server_config(int64_t server_id = 1);
