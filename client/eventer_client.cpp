@@ -110,7 +110,8 @@ struct eventer_client::state {
   }
 
   client_options options;
-  /// Written only by close() after the reader has been joined.
+  /// Changed only by close() once the reader has been joined, so the
+  /// reader reads it without a lock.
   int fd;
   std::thread reader;
   std::atomic<status> current_status{status::standby};
@@ -400,13 +401,16 @@ void eventer_client::state::complete(const incoming& in, Result&& result) {
 }
 
 void eventer_client::state::close() {
+  // From a callback: the reader ends by itself and the destructor joins it.
+  // No close_mutex here: its holder may be joining this very thread.
+  if (reader_of == this) {
+    ::shutdown(fd, SHUT_RDWR);
+    return;
+  }
   std::lock_guard close_lock{close_mutex};
   if (fd < 0)
     return;
   ::shutdown(fd, SHUT_RDWR);
-  // From a callback: the reader ends by itself; the destructor joins it.
-  if (reader_of == this)
-    return;
   if (reader.joinable())
     reader.join();
   std::lock_guard send_lock{send_mutex};

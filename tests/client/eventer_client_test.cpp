@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstring>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -90,6 +89,10 @@ public:
   }
 
   ~fake_server() {
+    {
+      std::lock_guard lock{mutex_};
+      stopping_ = true;
+    }
     ::shutdown(listen_fd_, SHUT_RDWR);
     drop();
     thread_.join();
@@ -104,10 +107,6 @@ public:
     options.dialect = options_.dialect;
     options.timeout = timeout;
     return options;
-  }
-
-  uint16_t port() const {
-    return port_;
   }
 
   /// Sends `msg` in a new server-owned conversation; returns its id.
@@ -195,6 +194,9 @@ private:
     {
       std::lock_guard lock{mutex_};
       client_fd_ = fd;
+      // Accepted after the destructor's drop(): nobody would end serve().
+      if (stopping_)
+        return;
     }
     serve(fd);
     std::lock_guard lock{mutex_};
@@ -300,8 +302,13 @@ private:
 
   /// Called with mutex_ held; a vanished client is not the fake's problem.
   void flush() {
-    if (client_fd_ >= 0)
-      ::send(client_fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
+    for (size_t sent = 0; client_fd_ >= 0 && sent < out_.size();) {
+      auto n = ::send(client_fd_, out_.data() + sent, out_.size() - sent,
+                      MSG_NOSIGNAL);
+      if (n <= 0)
+        return;
+      sent += static_cast<size_t>(n);
+    }
   }
 
   fake_options options_;
@@ -314,6 +321,7 @@ private:
   std::vector<char> out_;
   std::vector<received> log_;
   bool peer_closed_ = false;
+  bool stopping_ = false;
   int64_t session_ = 0;
   std::thread thread_;
 };
@@ -387,7 +395,7 @@ TEST_CASE("client: a refused init throws the server's text and closes") {
   CHECK(server.wait_peer_closed());
 }
 
-TEST_CASE("client: register without response is last=true, unanswered") {
+TEST_CASE("client: register without response is one last=true message") {
   fake_server server;
   auto client = eventer_client::connect(server.client());
   std::vector<register_event> events{json_event({"x", "1"}, "1"),
@@ -427,6 +435,23 @@ TEST_CASE("client: register with response waits for its events") {
     REQUIRE(again);
     CHECK((*again)[1] == registered(events[1], 2, 2));
   }
+}
+
+TEST_CASE("client: batches larger than a read chunk go both ways") {
+  fake_server server;
+  auto client = eventer_client::connect(server.client());
+  std::vector<register_event> events;
+  for (int i = 0; i < 3000; ++i)
+    events.push_back(json_event({"big", std::to_string(i)},
+                                "\"" + std::string(100, 'x') + "\""));
+  auto answer = client->register_with_response(events);
+  REQUIRE(answer);
+  REQUIRE(answer->size() == events.size());
+  CHECK(answer->back() == registered(events.back(), 1, 3000));
+  auto got = server.wait_type("HatEventer.MsgRegisterReq");
+  auto* req = as<eventer::msg_register_req>(got);
+  REQUIRE(req);
+  CHECK(req->events == events);
 }
 
 TEST_CASE("client: query round trip") {
@@ -486,7 +511,7 @@ TEST_CASE("client: events notify with last=false is acked (current)") {
   auto ack = server.wait_answer("HatEventer.MsgEventsAck", wanted);
   REQUIRE(ack);
   CHECK(ack->header.last);
-  CHECK(ack->msg);
+  CHECK(as<eventer::msg_events_ack>(ack));
   // The notify with last=true got none: acks come in order.
   CHECK(server.count("HatEventer.MsgEventsAck") == 1);
   // Acked after the callback, as the reference does.
@@ -526,14 +551,15 @@ TEST_CASE("client: a server ping is answered with a pong") {
 }
 
 TEST_CASE("client: keep-alive pings and gives up without an answer") {
-  auto keepalive = [](client_options options) {
+  auto keepalive = [](client_options options, auto ping_timeout) {
     options.chatter.ping_delay = 30ms;
-    options.chatter.ping_timeout = 150ms;
+    options.chatter.ping_timeout = ping_timeout;
     return options;
   };
   SUBCASE("answered pings keep the connection") {
     fake_server server;
-    auto client = eventer_client::connect(keepalive(server.client()));
+    // A generous timeout: a slow machine must not turn pongs late.
+    auto client = eventer_client::connect(keepalive(server.client(), 2s));
     // A third ping means the first two pongs counted as liveness.
     auto ping = server.wait_type(chatter::ping_type, 3);
     REQUIRE(ping);
@@ -544,7 +570,8 @@ TEST_CASE("client: keep-alive pings and gives up without an answer") {
   }
   SUBCASE("unanswered pings close") {
     fake_server server{with(&fake_options::answer_pings, false)};
-    auto client = eventer_client::connect(keepalive(server.client()));
+    auto client =
+      eventer_client::connect(keepalive(server.client(), 150ms));
     CHECK(client->wait_closed(wait_bound));
     CHECK(server.count(chatter::ping_type) == 1);
     CHECK(server.wait_peer_closed());
@@ -660,6 +687,20 @@ TEST_CASE("client: callbacks may request asynchronously, not block") {
   auto inner = outer.get();
   REQUIRE(inner.wait_for(wait_bound) == std::future_status::ready);
   CHECK(inner.get().more_follows);
+}
+
+TEST_CASE("client: a callback may close the client") {
+  fake_server server;
+  std::atomic<eventer_client*> self{nullptr};
+  auto options = server.client();
+  options.on_events = [&](std::vector<event>) { self.load()->close(); };
+  auto client = eventer_client::connect(options);
+  self = client.get();
+  server.push(eventer::msg_events_notify{});
+  CHECK(client->wait_closed(wait_bound));
+  CHECK(server.wait_peer_closed());
+  client->close();
+  CHECK_FALSE(client->is_open());
 }
 
 TEST_CASE("client: connecting to a closed port fails") {
