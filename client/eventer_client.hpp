@@ -39,9 +39,12 @@ struct client_options {
   bool persisted = false;
   eventer::dialect dialect = eventer::dialect::current;
   chatter::connection_options chatter;
-  /// Called on the reader thread for every MsgStatusNotify.
+  /// Called on the reader thread for every MsgStatusNotify. Callbacks may
+  /// use the non-blocking methods and close(); the blocking ones throw
+  /// client_error there (they would wait for their own thread), and a
+  /// callback must not destroy the client.
   std::function<void(status)> on_status;
-  /// Called on the reader thread for every MsgEventsNotify.
+  /// Called on the reader thread for every MsgEventsNotify (same rules).
   std::function<void(std::vector<event>)> on_events;
   /// Bound on connect + init and on every blocking call.
   std::chrono::milliseconds timeout{10'000};
