@@ -1,0 +1,674 @@
+// hat-event-client: its command line parsed directly, and the executable
+// run as a child process against an in-process server (ephemeral port):
+// register, query, subscribe, and the exit codes of failures (1) and of bad
+// arguments (2). Every wait is bounded and waits on a condition.
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "actors/event_store.hpp"
+#include "actors/eventer_listener.hpp"
+#include "actors/notify_fanout.hpp"
+#include "client/event_json.hpp"
+#include "storage/memory_backend.hpp"
+#include "tests/server/server_harness.hpp"
+#include "tools/hat_event_client/arguments.hpp"
+
+using namespace hat;
+using namespace std::chrono_literals;
+namespace tool = hat::client::tool;
+
+namespace {
+
+/// Bound on anything that should happen at once.
+constexpr auto bound = 10s;
+
+/// Reads a pipe into an inbox of lines until the writer closes it.
+std::thread line_reader(int fd, test::inbox<std::string>& lines) {
+  return std::thread{[fd, &lines] {
+    std::string line;
+    char buffer[4096];
+    ssize_t got = 0;
+    while ((got = ::read(fd, buffer, sizeof buffer)) > 0) {
+      for (ssize_t i = 0; i < got; ++i) {
+        if (buffer[i] != '\n') {
+          line += buffer[i];
+          continue;
+        }
+        lines.push(std::exchange(line, {}));
+      }
+    }
+    if (!line.empty())
+      lines.push(line);
+    ::close(fd);
+  }};
+}
+
+/// hat-event-client as a child process: standard input from a string,
+/// standard output and error collected line by line.
+class tool_process {
+public:
+  explicit tool_process(std::vector<std::string> args,
+                        const std::string& input = {}) {
+    std::string exe = HAT_CLIENT_EXECUTABLE;
+    // Built before fork: the child of a threaded process only execs.
+    std::vector<char*> argv{exe.data()};
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int in[2], out[2], err[2];
+    REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(in[0], STDIN_FILENO);
+      ::dup2(out[1], STDOUT_FILENO);
+      ::dup2(err[1], STDERR_FILENO);
+      ::execv(exe.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    out_reader_ = line_reader(out[0], out_lines);
+    err_reader_ = line_reader(err[0], err_lines);
+    if (!input.empty())
+      CHECK(::write(in[1], input.data(), input.size())
+            == static_cast<ssize_t>(input.size()));
+    ::close(in[1]);
+    exit_code_ = std::async(std::launch::async, [pid = pid_] {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    });
+  }
+
+  ~tool_process() {
+    if (exit_code_.wait_for(0s) != std::future_status::ready)
+      ::kill(pid_, SIGKILL);
+    exit_code_.wait();
+    join_readers();
+  }
+
+  void signal(int sig) {
+    ::kill(pid_, sig);
+  }
+
+  /// Exit code, or nothing when still running after `within`.
+  std::optional<int> wait_exit(std::chrono::milliseconds within = bound) {
+    if (exit_code_.wait_for(within) != std::future_status::ready)
+      return std::nullopt;
+    return exit_code_.get();
+  }
+
+  /// Waits (bounded) for the child to end and its output to be read.
+  int finish() {
+    auto code = wait_exit();
+    REQUIRE(code);
+    // The pipes close when the child ends (no grandchildren hold them).
+    join_readers();
+    return *code;
+  }
+
+  bool stderr_has(std::string_view text,
+                  std::chrono::milliseconds within = bound) {
+    return err_lines.wait_until(
+      [&](auto& lines) {
+        for (auto& line : lines)
+          if (line.find(text) != std::string::npos)
+            return true;
+        return false;
+      },
+      within);
+  }
+
+  std::string stderr_text() {
+    std::string text;
+    for (auto& line : err_lines.items())
+      text += line + "\n";
+    return text;
+  }
+
+  test::inbox<std::string> out_lines;
+  test::inbox<std::string> err_lines;
+
+private:
+  void join_readers() {
+    if (out_reader_.joinable())
+      out_reader_.join();
+    if (err_reader_.joinable())
+      err_reader_.join();
+  }
+
+  pid_t pid_ = -1;
+  std::thread out_reader_;
+  std::thread err_reader_;
+  std::shared_future<int> exit_code_;
+};
+
+/// The whole run of a command that ends by itself.
+struct tool_run {
+  int code = -1;
+  std::vector<std::string> out;
+  std::string err;
+};
+
+tool_run run_tool(std::vector<std::string> args,
+                  const std::string& input = {}) {
+  tool_process process{std::move(args), input};
+  tool_run run;
+  run.code = process.finish();
+  run.out = process.out_lines.items();
+  run.err = process.stderr_text();
+  return run;
+}
+
+std::vector<std::string> with_port(uint16_t port,
+                                   std::vector<std::string> args) {
+  args.insert(args.begin(), {"--port", std::to_string(port)});
+  return args;
+}
+
+/// The single JSON document a register or query printed.
+boost::json::value document(const tool_run& run) {
+  REQUIRE(run.out.size() == 1);
+  return client::json_from_text(run.out[0]);
+}
+
+std::vector<event> events_of(const boost::json::value& doc) {
+  std::vector<event> events;
+  for (auto& v : doc.at("events").as_array())
+    events.push_back(client::event_from_json(v));
+  return events;
+}
+
+std::vector<event> printed_events(const tool_run& run) {
+  return events_of(document(run));
+}
+
+register_event with_source(event_type type, timestamp source) {
+  return {std::move(type), source, payload_json{"null"}};
+}
+
+/// An Eventer server without an engine: in standby, registrations fail.
+struct standby_server {
+  test::networked_config caf_config;
+  caf::actor_system system{caf_config};
+  notify_fanout_actor fanout = system.spawn(notify_fanout);
+  event_store_actor store =
+    system.spawn(event_store, std::make_shared<storage::memory_backend>(),
+                 fanout, std::chrono::milliseconds{0});
+  caf::actor listener;
+  uint16_t port = 0;
+
+  standby_server() {
+    eventer_settings settings;
+    settings.server_id = 4;
+    listener = system.middleman().spawn_broker(
+      eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings,
+      fanout, store);
+    caf::scoped_actor self{system};
+    self->request(listener, bound, atom::get::value, atom::port::value)
+      .receive([&](uint16_t p) { port = p; }, [](caf::error&) {});
+  }
+
+  ~standby_server() {
+    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(fanout, caf::exit_reason::user_shutdown);
+  }
+};
+
+/// A port where nothing listens for as long as the socket lives: bound,
+/// never listening, so connecting is refused at once.
+struct closed_port {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  uint16_t port = 0;
+
+  closed_port() {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address),
+                   sizeof address) == 0);
+    socklen_t size = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+    port = ntohs(address.sin_port);
+  }
+
+  ~closed_port() {
+    ::close(fd);
+  }
+};
+
+std::filesystem::path write_file(const std::string& name,
+                                 const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("hat-event-client-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / name;
+  std::ofstream{path} << text;
+  return path;
+}
+
+tool::arguments parse(std::vector<std::string_view> args) {
+  return tool::parse_arguments(args);
+}
+
+std::string usage_error_of(std::vector<std::string_view> args) {
+  try {
+    tool::parse_arguments(args);
+  } catch (const tool::usage_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("client tool arguments: event ids, types and timestamps") {
+  CHECK(tool::parse_event_id("1/2/3") == event_id{1, 2, 3});
+  CHECK(tool::parse_event_id("1,2,-3") == event_id{1, 2, -3});
+  CHECK_FALSE(tool::parse_event_id("1/2"));
+  CHECK_FALSE(tool::parse_event_id("1/2/3/"));
+  CHECK_FALSE(tool::parse_event_id("a/2/3"));
+  CHECK(tool::parse_event_type("a/b/c") == event_type{"a", "b", "c"});
+  CHECK(tool::parse_event_type("") == event_type{""});
+  CHECK(tool::parse_event_type("a//") == event_type{"a", "", ""});
+  CHECK(tool::parse_timestamp("2023-11-14T22:13:20.5Z")
+        == timestamp{1'700'000'000, 500'000});
+  CHECK(tool::parse_timestamp("-0.25") == timestamp{-1, 750'000});
+  CHECK(tool::parse_timestamp("1700000000") == timestamp{1'700'000'000, 0});
+  CHECK(tool::parse_timestamp("now"));
+  CHECK_FALSE(tool::parse_timestamp("yesterday"));
+  CHECK_FALSE(tool::parse_timestamp("nan"));
+}
+
+TEST_CASE("client tool arguments: commands and their options") {
+  auto args = parse({"query", "--port=1234", "timeseries", "--type", "a/*",
+                     "b", "--from", "10", "--t-to", "20.5", "--source-from",
+                     "1970-01-01T00:00:30Z", "--source-to=40",
+                     "--order", "ASCENDING", "--order-by", "source_timestamp",
+                     "--max-results", "5", "--last-event-id", "1/2/3",
+                     "--name", "me", "--client-token", "t", "--dialect",
+                     "v0.9.0"});
+  CHECK(args.connection.port == 1234);
+  CHECK(args.connection.dialect == eventer::dialect::v0_9_0);
+  CHECK(args.connection.name == "me");
+  CHECK(args.connection.token == "t");
+  auto& p = std::get<query_timeseries_params>(
+    std::get<tool::query_command>(args.command).params);
+  CHECK(p.event_types
+        == std::vector<event_type>{{"a", "*"}, {"b"}});
+  CHECK(p.t_from == timestamp{10, 0});
+  CHECK(p.t_to == timestamp{20, 500'000});
+  CHECK(p.source_t_from == timestamp{30, 0});
+  CHECK(p.source_t_to == timestamp{40, 0});
+  CHECK(p.order == order::ascending);
+  CHECK(p.order_by == order_by::source_timestamp);
+  CHECK(p.max_results == 5);
+  CHECK(p.last_event_id == event_id{1, 2, 3});
+
+  auto latest = parse({"query", "latest"});
+  CHECK_FALSE(std::get<query_latest_params>(
+                std::get<tool::query_command>(latest.command).params)
+                .event_types);
+  auto server = parse({"query", "server", "7", "--persisted"});
+  auto& sp = std::get<query_server_params>(
+    std::get<tool::query_command>(server.command).params);
+  CHECK(sp == query_server_params{7, true, std::nullopt, std::nullopt});
+
+  auto sub = std::get<tool::subscribe_command>(
+    parse({"subscribe", "--count", "2", "--timeout", "0.0005"}).command);
+  CHECK(sub.types == std::vector<event_type>{{"*"}});
+  CHECK(sub.count == 2);
+  CHECK(sub.timeout == std::chrono::milliseconds{1});
+
+  auto reg = std::get<tool::register_command>(
+    parse({"register", "--payload", "[1]", "--", "-x/y"}).command);
+  CHECK(reg.event->type == event_type{"-x", "y"});
+  auto reg2 = std::get<tool::register_command>(
+    parse({"register", "x/y", "--payload", "{\"a\": 1}", "--no-response",
+           "--source-timestamp", "1.5"})
+      .command);
+  CHECK(*reg2.event
+        == register_event{{"x", "y"}, timestamp{1, 500'000},
+                          payload_json{"{\"a\": 1}"}});
+  CHECK_FALSE(reg2.with_response);
+  CHECK(std::holds_alternative<tool::help_command>(
+    parse({"query", "bogus", "--help"}).command));
+}
+
+TEST_CASE("client tool arguments: what is refused, and why") {
+  CHECK(usage_error_of({}) == "a COMMAND (register, query, subscribe) is "
+                              "needed");
+  CHECK(usage_error_of({"fetch"}) == "unknown command 'fetch'");
+  CHECK(usage_error_of({"--verbose", "query"}) == "unknown option '--verbose'");
+  CHECK(usage_error_of({"query"})
+        == "query: latest, timeseries or server is needed");
+  CHECK(usage_error_of({"register"}) == "register: TYPE or --file is needed");
+  CHECK(usage_error_of({"register", "a", "--file", "x"})
+        == "register: --file excludes TYPE, --payload and "
+           "--source-timestamp");
+  CHECK(usage_error_of({"register", "a", "--payload", "{"})
+            .starts_with("--payload: invalid JSON"));
+  CHECK(usage_error_of({"register", "a/?"})
+        == "event type 'a/?' contains the reserved segment '?'");
+  CHECK(usage_error_of({"register", "a", "b"}) == "unexpected argument 'b'");
+  CHECK(usage_error_of({"register", "--"})
+        == "register: TYPE or --file is needed");
+  CHECK(usage_error_of({"register", "--", "a", "--payload", "1"})
+        == "unexpected argument '--payload'");
+  CHECK(usage_error_of({"query", "latest", "*/a"}).find("'*'")
+        != std::string::npos);
+  CHECK(usage_error_of({"query", "timeseries", "--order", "up"})
+        == "--order: expected ascending or descending, got 'up'");
+  CHECK(usage_error_of({"query", "timeseries", "--from"})
+        == "--from needs a value");
+  CHECK(usage_error_of({"query", "server"})
+        == "query server: SERVER_ID is needed");
+  CHECK(usage_error_of({"query", "server", "1", "--last-event-id", "1/2"})
+        == "--last-event-id: expected SERVER/SESSION/INSTANCE, got '1/2'");
+  CHECK(usage_error_of({"--port", "0", "query", "latest"})
+        == "--port: expected an integer in [1, 65535], got '0'");
+  CHECK(usage_error_of({"--dialect", "0.9", "query", "latest"})
+        == "--dialect: expected current or v0.9.0, got '0.9'");
+  CHECK(usage_error_of({"subscribe", "--count", "0"})
+        == "--count: expected an integer of at least 1, got '0'");
+  CHECK(usage_error_of({"subscribe", "--persisted=yes"})
+        == "--persisted takes no value");
+  CHECK(usage_error_of({"subscribe", "--timeout", "-1"})
+        == "--timeout: expected a number of seconds above 0, got '-1'");
+}
+
+TEST_CASE("client tool: register, then query latest returns it") {
+  test::server_harness harness;
+  auto reg = run_tool(with_port(
+    harness.port(), {"register", "tool/temperature", "--payload",
+                     R"({"value": 21.5, "unit": "°C"})", "--source-timestamp",
+                     "2023-11-14T22:13:20.5Z"}));
+  REQUIRE(reg.code == 0);
+  auto registered = printed_events(reg);
+  REQUIRE(registered.size() == 1);
+  CHECK(registered[0].id.server == 1);
+  CHECK(registered[0].type == event_type{"tool", "temperature"});
+  CHECK(registered[0].source_timestamp == timestamp{1'700'000'000, 500'000});
+  CHECK(std::get<payload_json>(*registered[0].payload).text
+        == R"({"value":21.5,"unit":"°C"})");
+
+  auto query = run_tool(with_port(harness.port(),
+                                  {"query", "latest", "tool/*"}));
+  REQUIRE(query.code == 0);
+  CHECK(printed_events(query) == registered);
+  CHECK(document(query).at("more_follows") == false);
+  // What the library sees is what the tool printed, and the payload went
+  // out as it was written.
+  auto client = harness.connect("check");
+  auto latest = client->query(query_latest_params{{{{"tool", "*"}}}});
+  REQUIRE(latest.events.size() == 1);
+  CHECK(client::event_to_json(latest.events[0])
+        == document(query).at("events").at(0));
+  CHECK(std::get<payload_json>(*latest.events[0].payload).text
+        == R"({"value": 21.5, "unit": "°C"})");
+}
+
+TEST_CASE("client tool: register --file, from a file and standard input") {
+  test::server_harness harness;
+  auto file = write_file("events.json", R"([
+    {"type": ["file", "json"], "payload": {"data_type": "json",
+                                           "data": [1, "ü"]}},
+    {"type": ["file", "binary"], "source_timestamp": {"s": -5, "us": 1},
+     "payload": {"data_type": "binary", "binary_type": "raw",
+                 "data": "00ff10"}},
+    {"type": ["file", "none"]}
+  ])");
+  auto reg = run_tool(with_port(harness.port(),
+                                {"register", "--file", file.string()}));
+  REQUIRE(reg.code == 0);
+  auto events = printed_events(reg);
+  REQUIRE(events.size() == 3);
+  CHECK(events[1].payload
+        == event_payload{
+          payload_binary{"raw", std::string{"\x00\xff\x10", 3}}});
+  CHECK(events[1].source_timestamp == timestamp{-5, 1});
+  CHECK_FALSE(events[2].payload);
+
+  // Query output registered again through standard input.
+  auto query = run_tool(with_port(harness.port(),
+                                  {"query", "latest", "file/*"}));
+  REQUIRE(query.code == 0);
+  auto again = run_tool(with_port(harness.port(),
+                                  {"register", "--file", "-"}),
+                        query.out[0]);
+  REQUIRE(again.code == 0);
+  auto copies = printed_events(again);
+  REQUIRE(copies.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(copies[i].payload == events[i].payload);
+    CHECK(copies[i].id != events[i].id);
+  }
+
+  auto bad = write_file("bad.json", R"([{"type": ["a"]},
+    {"type": ["b"], "payload": {"data_type": "xml"}}])");
+  auto refused = run_tool(with_port(harness.port(),
+                                    {"register", "--file", bad.string()}));
+  CHECK(refused.code == 1);
+  CHECK(refused.err.find("[1].payload.data_type: expected")
+        != std::string::npos);
+  CHECK(refused.out.empty());
+}
+
+TEST_CASE("client tool: register --no-response prints nothing, registers") {
+  test::server_harness harness;
+  auto options = harness.options("watcher");
+  options.subscriptions = {{"quiet", "*"}};
+  auto watcher = test::subscribe(harness, options);
+  auto reg = run_tool(with_port(harness.port(), {"register", "quiet/one",
+                                                 "--no-response"}));
+  CHECK(reg.code == 0);
+  CHECK(reg.out.empty());
+  REQUIRE(watcher.events->wait_for_count(1, bound));
+  CHECK(watcher.events->items()[0].type == event_type{"quiet", "one"});
+}
+
+TEST_CASE("client tool: --dialect v0.9.0 talks to an older server") {
+  auto conf = test::test_server_config();
+  conf.eventer_server.dialect = eventer::dialect::v0_9_0;
+  test::server_harness harness{conf};
+  tool_process sub{with_port(harness.port(), {"--dialect", "v0.9.0",
+                                              "subscribe", "old/*",
+                                              "--count", "1"})};
+  REQUIRE(sub.stderr_has("subscribed"));
+  CHECK(sub.stderr_has("(server operational)", 0ms));
+  auto reg = run_tool(with_port(harness.port(), {"--dialect", "v0.9.0",
+                                                 "register", "old/x"}));
+  CHECK(reg.code == 0);
+  CHECK(sub.finish() == 0);
+  CHECK(sub.out_lines.items().size() == 1);
+}
+
+TEST_CASE("client tool: query timeseries selects and pages") {
+  test::server_harness harness;
+  auto client = harness.connect("writer");
+  for (int i = 1; i <= 5; ++i)
+    REQUIRE(client->register_with_response(
+      {with_source({"page", std::to_string(i)}, {i * 1000, 0})}));
+  REQUIRE(client->register_with_response(
+    {with_source({"other"}, {3000, 0})}));
+
+  auto page = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"query", "timeseries", "--type", "page/*",
+                                  "--order", "ascending", "--order-by",
+                                  "source_timestamp", "--max-results", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto run = run_tool(with_port(harness.port(), args));
+    REQUIRE(run.code == 0);
+    return document(run);
+  };
+  auto first = page({});
+  auto events = events_of(first);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].type == event_type{"page", "1"});
+  CHECK(events[1].type == event_type{"page", "2"});
+  CHECK(first.at("more_follows") == true);
+
+  auto last_id = [](const event& e) {
+    return std::to_string(e.id.server) + "/" + std::to_string(e.id.session)
+           + "/" + std::to_string(e.id.instance);
+  };
+  auto second = page({"--last-event-id", last_id(events[1])});
+  auto more = events_of(second);
+  REQUIRE(more.size() == 2);
+  CHECK(more[0].type == event_type{"page", "3"});
+  auto third = page({"--last-event-id", last_id(more[1])});
+  REQUIRE(events_of(third).size() == 1);
+  CHECK(events_of(third)[0].type == event_type{"page", "5"});
+  CHECK(third.at("more_follows") == false);
+
+  auto range = run_tool(with_port(
+    harness.port(), {"query", "timeseries", "--source-from", "2000",
+                     "--source-to", "1970-01-01T01:06:40Z", "--order-by",
+                     "source_timestamp"}));
+  REQUIRE(range.code == 0);
+  auto in_range = printed_events(range);
+  REQUIRE(in_range.size() == 4);
+  // Descending by default: 4000, then 3000 (two of them), then 2000.
+  CHECK(in_range[0].type == event_type{"page", "4"});
+  CHECK(in_range[3].type == event_type{"page", "2"});
+}
+
+TEST_CASE("client tool: query server pages through one server's events") {
+  test::server_harness harness;
+  auto run = run_tool(with_port(harness.port(),
+                                {"query", "server", "1", "--max-results",
+                                 "1"}));
+  REQUIRE(run.code == 0);
+  auto events = printed_events(run);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].id.server == 1);
+}
+
+TEST_CASE("client tool: subscribe --count 2 prints two later events") {
+  test::server_harness harness;
+  tool_process sub{with_port(harness.port(),
+                             {"subscribe", "sub/*", "--count", "2",
+                              "--timeout", "20"})};
+  REQUIRE(sub.stderr_has("subscribed"));
+  auto client = harness.connect("writer");
+  auto first = client->register_with_response(
+    {test::json_event({"sub", "one"}, "1")});
+  REQUIRE(client->register_with_response(
+    {test::json_event({"elsewhere"}, "0")}));
+  auto second = client->register_with_response(
+    {test::json_event({"sub", "two"}, "2"),
+     test::json_event({"sub", "three"}, "3")});
+  REQUIRE(first);
+  REQUIRE(second);
+  REQUIRE(sub.finish() == 0);
+  auto lines = sub.out_lines.items();
+  REQUIRE(lines.size() == 2);
+  CHECK(client::event_from_json(client::json_from_text(lines[0]))
+        == (*first)[0]);
+  CHECK(client::event_from_json(client::json_from_text(lines[1]))
+        == (*second)[0]);
+}
+
+TEST_CASE("client tool: subscribe ends on timeout, signal or server exit") {
+  test::server_harness harness;
+  SUBCASE("a timeout without --count is a normal end") {
+    auto run = run_tool(with_port(harness.port(),
+                                  {"subscribe", "--timeout", "0.2"}));
+    CHECK(run.code == 0);
+  }
+  SUBCASE("a timeout before --count events is a failure") {
+    auto run = run_tool(with_port(harness.port(), {"subscribe", "none/*",
+                                                   "--count", "3",
+                                                   "--timeout", "0.2"}));
+    CHECK(run.code == 1);
+    CHECK(run.err.find("timeout after 0 of 3 events") != std::string::npos);
+  }
+  SUBCASE("SIGINT stops in order") {
+    tool_process sub{with_port(harness.port(), {"subscribe"})};
+    REQUIRE(sub.stderr_has("subscribed"));
+    sub.signal(SIGINT);
+    CHECK(sub.finish() == 0);
+  }
+  SUBCASE("the server going away is a failure") {
+    tool_process sub{with_port(harness.port(), {"subscribe", "x"})};
+    REQUIRE(sub.stderr_has("subscribed"));
+    REQUIRE(harness.shutdown());
+    CHECK(sub.finish() == 1);
+    CHECK(sub.stderr_has("the server closed the connection", 0ms));
+  }
+}
+
+TEST_CASE("client tool: a refused connection or client is exit code 1") {
+  SUBCASE("nothing listens") {
+    closed_port closed;
+    auto run = run_tool(with_port(closed.port, {"query", "latest"}));
+    CHECK(run.code == 1);
+    CHECK(run.err.find("cannot connect to 127.0.0.1:"
+                       + std::to_string(closed.port))
+          != std::string::npos);
+    CHECK(run.out.empty());
+  }
+  SUBCASE("the server refuses the token, with its text") {
+    auto conf = test::test_server_config();
+    conf.server_token = "secret";
+    test::server_harness harness{conf};
+    auto run = run_tool(with_port(harness.port(), {"--token", "wrong",
+                                                   "query", "latest"}));
+    CHECK(run.code == 1);
+    CHECK(run.err.find("refused the client: invalid client token")
+          != std::string::npos);
+    auto ok = run_tool(with_port(harness.port(), {"--token", "secret",
+                                                  "query", "latest"}));
+    CHECK(ok.code == 0);
+  }
+}
+
+TEST_CASE("client tool: a server in standby refuses registration, exit 1") {
+  standby_server server;
+  REQUIRE(server.port != 0);
+  auto run = run_tool(with_port(server.port, {"register", "x"}));
+  CHECK(run.code == 1);
+  CHECK(run.err.find("the server refused the registration (its status is "
+                     "standby)")
+        != std::string::npos);
+  CHECK(run.out.empty());
+  auto query = run_tool(with_port(server.port, {"query", "latest"}));
+  CHECK(query.code == 0);
+}
+
+TEST_CASE("client tool: bad arguments print usage, exit code 2") {
+  for (auto args : std::vector<std::vector<std::string>>{
+         {},
+         {"query", "sideways"},
+         {"register"},
+         {"subscribe", "--count", "many"},
+         {"--bogus", "query", "latest"},
+       }) {
+    auto run = run_tool(args);
+    CHECK(run.code == 2);
+    CHECK(run.err.find("usage: hat-event-client") != std::string::npos);
+    CHECK(run.out.empty());
+  }
+  auto help = run_tool({"--help"});
+  CHECK(help.code == 0);
+  REQUIRE_FALSE(help.out.empty());
+  CHECK(help.out[0].starts_with("usage: hat-event-client"));
+  auto version = run_tool({"--version"});
+  CHECK(version.code == 0);
+}

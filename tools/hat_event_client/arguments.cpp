@@ -1,0 +1,483 @@
+#include "tools/hat_event_client/arguments.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "client/event_json.hpp"
+#include "protocol/event_type.hpp"
+#include "protocol/timestamp_conversion.hpp"
+
+namespace hat::client::tool {
+
+namespace {
+
+/// Walks the arguments; "--option=value" is split into the option and an
+/// inline value, and "--" makes everything after it positional.
+class cursor {
+public:
+  explicit cursor(const std::vector<std::string_view>& args) : args_(args) {
+  }
+
+  /// Steps over the first "--", which is no argument of its own.
+  bool done() {
+    if (!options_ended_ && pos_ < args_.size() && args_[pos_] == "--") {
+      options_ended_ = true;
+      ++pos_;
+    }
+    return pos_ >= args_.size();
+  }
+
+  /// The next argument; call done() first.
+  std::string_view next() {
+    inline_value_.reset();
+    auto arg = args_[pos_++];
+    if (options_ended_ || !arg.starts_with("--"))
+      return arg;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      inline_value_ = arg.substr(eq + 1);
+      return arg.substr(0, eq);
+    }
+    return arg;
+  }
+
+  /// Whether `arg`, just returned by next(), is an option.
+  bool is_option(std::string_view arg) const {
+    return !options_ended_ && arg.size() > 1 && arg.front() == '-';
+  }
+
+  std::string_view value(std::string_view option) {
+    if (inline_value_)
+      return *std::exchange(inline_value_, std::nullopt);
+    if (pos_ >= args_.size())
+      throw usage_error(std::string{option} + " needs a value");
+    return args_[pos_++];
+  }
+
+  void flag(std::string_view option) const {
+    if (inline_value_)
+      throw usage_error(std::string{option} + " takes no value");
+  }
+
+private:
+  const std::vector<std::string_view>& args_;
+  size_t pos_ = 0;
+  bool options_ended_ = false;
+  std::optional<std::string_view> inline_value_;
+};
+
+[[noreturn]] void bad_value(std::string_view option, std::string_view text,
+                            std::string_view expected) {
+  throw usage_error(std::string{option} + ": expected " + std::string{expected}
+                    + ", got '" + std::string{text} + "'");
+}
+
+int64_t parse_integer(std::string_view option, std::string_view text,
+                      int64_t min = std::numeric_limits<int64_t>::min(),
+                      int64_t max = std::numeric_limits<int64_t>::max()) {
+  int64_t value = 0;
+  auto [end, error] =
+    std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size())
+    bad_value(option, text, "an integer");
+  if (value < min || value > max)
+    bad_value(option, text,
+              max == std::numeric_limits<int64_t>::max()
+                ? "an integer of at least " + std::to_string(min)
+                : "an integer in [" + std::to_string(min) + ", "
+                    + std::to_string(max) + "]");
+  return value;
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double value = 0;
+  auto [end, error] =
+    std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x))
+           == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+timestamp timestamp_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  auto t = parse_timestamp(text);
+  if (!t)
+    bad_value(option, text, "ISO-8601 text, seconds or 'now'");
+  return *t;
+}
+
+event_id event_id_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  auto id = parse_event_id(text);
+  if (!id)
+    bad_value(option, text, "SERVER/SESSION/INSTANCE");
+  return *id;
+}
+
+event_type query_type_value(std::string_view text) {
+  auto type = parse_event_type(text);
+  if (auto reason = invalid_query_type_reason(type))
+    throw usage_error(*reason);
+  return type;
+}
+
+std::chrono::milliseconds seconds_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  auto seconds = parse_double(text);
+  if (!seconds || !(*seconds > 0) || *seconds > 1e9)
+    bad_value(option, text, "a number of seconds above 0");
+  return std::chrono::milliseconds{
+    static_cast<int64_t>(std::ceil(*seconds * 1000))};
+}
+
+eventer::dialect dialect_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  if (text == "current")
+    return eventer::dialect::current;
+  if (text == "v0.9.0")
+    return eventer::dialect::v0_9_0;
+  bad_value(option, text, "current or v0.9.0");
+}
+
+/// Connection options are taken anywhere on the line.
+bool take_connection_option(cursor& c, std::string_view arg,
+                            connection_arguments& conn) {
+  if (arg == "--host")
+    conn.host = c.value(arg);
+  else if (arg == "--port")
+    conn.port =
+      static_cast<uint16_t>(parse_integer(arg, c.value(arg), 1, 65535));
+  else if (arg == "--name" || arg == "--client-name")
+    conn.name = c.value(arg);
+  else if (arg == "--token" || arg == "--client-token")
+    conn.token = std::string{c.value(arg)};
+  else if (arg == "--dialect")
+    conn.dialect = dialect_value(c, arg);
+  else
+    return false;
+  return true;
+}
+
+/// Hands every argument after the command's name to `take_option` or
+/// `take_positional`; connection options are handled here, and what the
+/// two refuse (false) is an error.
+template <class TakeOption, class TakePositional>
+void parse_rest(cursor& c, connection_arguments& conn,
+                TakeOption&& take_option, TakePositional&& take_positional) {
+  while (!c.done()) {
+    auto arg = c.next();
+    if (!c.is_option(arg)) {
+      if (!take_positional(arg))
+        throw usage_error("unexpected argument '" + std::string{arg} + "'");
+    } else if (!take_connection_option(c, arg, conn) && !take_option(arg)) {
+      throw usage_error("unknown option '" + std::string{arg} + "'");
+    }
+  }
+}
+
+register_event register_event_from_options(std::string_view type_text,
+                                           std::optional<std::string> payload,
+                                           std::optional<timestamp> source) {
+  register_event event;
+  event.type = parse_event_type(type_text);
+  if (auto reason = invalid_event_type_reason(event.type))
+    throw usage_error(*reason);
+  event.source_timestamp = source;
+  if (payload) {
+    try {
+      json_from_text(*payload);
+    } catch (const std::invalid_argument& e) {
+      throw usage_error(std::string{"--payload: "} + e.what());
+    }
+    // Sent as written: a JSON number beyond 64 bits keeps its digits.
+    event.payload = payload_json{std::move(*payload)};
+  }
+  return event;
+}
+
+register_command parse_register(cursor& c, connection_arguments& conn) {
+  register_command cmd;
+  std::optional<std::string_view> type;
+  std::optional<std::string> payload;
+  std::optional<timestamp> source;
+  auto take_option = [&](std::string_view arg) {
+    if (arg == "--payload")
+      payload = std::string{c.value(arg)};
+    else if (arg == "--source-timestamp")
+      source = timestamp_value(c, arg);
+    else if (arg == "--no-response") {
+      c.flag(arg);
+      cmd.with_response = false;
+    } else if (arg == "--file")
+      cmd.file = std::string{c.value(arg)};
+    else
+      return false;
+    return true;
+  };
+  parse_rest(c, conn, take_option, [&](std::string_view arg) {
+    if (type)
+      return false;
+    type = arg;
+    return true;
+  });
+  if (cmd.file && (type || payload || source))
+    throw usage_error("register: --file excludes TYPE, --payload and "
+                      "--source-timestamp");
+  if (!cmd.file && !type)
+    throw usage_error("register: TYPE or --file is needed");
+  if (type)
+    cmd.event = register_event_from_options(*type, payload, source);
+  return cmd;
+}
+
+/// TYPE arguments and --type options of latest, timeseries and subscribe.
+class query_types {
+public:
+  explicit query_types(std::optional<std::vector<event_type>>& types)
+    : types_(types) {
+  }
+
+  bool take_option(cursor& c, std::string_view arg) {
+    if (arg != "--type")
+      return false;
+    return (*this)(c.value(arg));
+  }
+
+  bool operator()(std::string_view text) {
+    if (!types_)
+      types_.emplace();
+    types_->push_back(query_type_value(text));
+    return true;
+  }
+
+private:
+  std::optional<std::vector<event_type>>& types_;
+};
+
+query_latest_params parse_latest(cursor& c, connection_arguments& conn) {
+  query_latest_params params;
+  query_types types{params.event_types};
+  parse_rest(
+    c, conn,
+    [&](std::string_view arg) { return types.take_option(c, arg); }, types);
+  return params;
+}
+
+hat::order order_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  if (equals_ignoring_case(text, "ascending"))
+    return order::ascending;
+  if (equals_ignoring_case(text, "descending"))
+    return order::descending;
+  bad_value(option, text, "ascending or descending");
+}
+
+hat::order_by order_by_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  if (equals_ignoring_case(text, "timestamp"))
+    return order_by::timestamp;
+  if (equals_ignoring_case(text, "source_timestamp")
+      || equals_ignoring_case(text, "source-timestamp"))
+    return order_by::source_timestamp;
+  bad_value(option, text, "timestamp or source_timestamp");
+}
+
+/// --max-results and --last-event-id, shared by timeseries and server.
+bool take_paging(cursor& c, std::string_view arg,
+                 std::optional<int64_t>& max_results,
+                 std::optional<event_id>& last_event_id) {
+  if (arg == "--max-results")
+    max_results = parse_integer(arg, c.value(arg), 0);
+  else if (arg == "--last-event-id")
+    last_event_id = event_id_value(c, arg);
+  else
+    return false;
+  return true;
+}
+
+bool take_time_range(cursor& c, std::string_view arg,
+                     query_timeseries_params& p) {
+  if (arg == "--from" || arg == "--t-from")
+    p.t_from = timestamp_value(c, arg);
+  else if (arg == "--to" || arg == "--t-to")
+    p.t_to = timestamp_value(c, arg);
+  else if (arg == "--source-from" || arg == "--source-t-from")
+    p.source_t_from = timestamp_value(c, arg);
+  else if (arg == "--source-to" || arg == "--source-t-to")
+    p.source_t_to = timestamp_value(c, arg);
+  else
+    return false;
+  return true;
+}
+
+query_timeseries_params parse_timeseries(cursor& c,
+                                         connection_arguments& conn) {
+  query_timeseries_params p;
+  query_types types{p.event_types};
+  auto take_option = [&](std::string_view arg) {
+    if (arg == "--order")
+      p.order = order_value(c, arg);
+    else if (arg == "--order-by")
+      p.order_by = order_by_value(c, arg);
+    else
+      return take_time_range(c, arg, p)
+             || take_paging(c, arg, p.max_results, p.last_event_id)
+             || types.take_option(c, arg);
+    return true;
+  };
+  parse_rest(c, conn, take_option, types);
+  return p;
+}
+
+query_server_params parse_server(cursor& c, connection_arguments& conn) {
+  query_server_params p;
+  std::optional<std::string_view> server_id;
+  auto take_option = [&](std::string_view arg) {
+    if (arg != "--persisted")
+      return take_paging(c, arg, p.max_results, p.last_event_id);
+    c.flag(arg);
+    p.persisted = true;
+    return true;
+  };
+  parse_rest(c, conn, take_option, [&](std::string_view arg) {
+    if (server_id)
+      return false;
+    server_id = arg;
+    return true;
+  });
+  if (!server_id)
+    throw usage_error("query server: SERVER_ID is needed");
+  p.server_id = parse_integer("SERVER_ID", *server_id);
+  return p;
+}
+
+/// The next argument that is not a connection option (a command word).
+std::string_view next_word(cursor& c, connection_arguments& conn,
+                           const char* missing) {
+  while (!c.done()) {
+    auto arg = c.next();
+    if (!(c.is_option(arg) && take_connection_option(c, arg, conn)))
+      return arg;
+  }
+  throw usage_error(missing);
+}
+
+query_command parse_query(cursor& c, connection_arguments& conn) {
+  auto kind =
+    next_word(c, conn, "query: latest, timeseries or server is needed");
+  if (kind == "latest")
+    return {parse_latest(c, conn)};
+  if (kind == "timeseries")
+    return {parse_timeseries(c, conn)};
+  if (kind == "server")
+    return {parse_server(c, conn)};
+  throw usage_error("query: '" + std::string{kind}
+                    + "' is not latest, timeseries or server");
+}
+
+subscribe_command parse_subscribe(cursor& c, connection_arguments& conn) {
+  subscribe_command cmd;
+  std::optional<std::vector<event_type>> chosen;
+  query_types types{chosen};
+  auto take_option = [&](std::string_view arg) {
+    if (arg == "--server-id")
+      cmd.server_id = parse_integer(arg, c.value(arg));
+    else if (arg == "--persisted") {
+      c.flag(arg);
+      cmd.persisted = true;
+    } else if (arg == "--count")
+      cmd.count = parse_integer(arg, c.value(arg), 1);
+    else if (arg == "--timeout")
+      cmd.timeout = seconds_value(c, arg);
+    else
+      return types.take_option(c, arg);
+    return true;
+  };
+  parse_rest(c, conn, take_option, types);
+  // Everything by default, as the reference's manager does.
+  cmd.types = chosen.value_or(std::vector<event_type>{{"*"}});
+  return cmd;
+}
+
+bool asks_for(const std::vector<std::string_view>& args,
+              std::string_view option) {
+  auto end = std::ranges::find(args, "--");
+  return std::find(args.begin(), end, option) != end;
+}
+
+}  // namespace
+
+arguments parse_arguments(const std::vector<std::string_view>& args) {
+  arguments result;
+  if (asks_for(args, "--help") || asks_for(args, "-h"))
+    return {{}, help_command{}};
+  if (asks_for(args, "--version"))
+    return {{}, version_command{}};
+  cursor c{args};
+  auto name = next_word(c, result.connection,
+                        "a COMMAND (register, query, subscribe) is needed");
+  if (name == "register")
+    result.command = parse_register(c, result.connection);
+  else if (name == "query")
+    result.command = parse_query(c, result.connection);
+  else if (name == "subscribe")
+    result.command = parse_subscribe(c, result.connection);
+  else if (c.is_option(name))
+    throw usage_error("unknown option '" + std::string{name} + "'");
+  else
+    throw usage_error("unknown command '" + std::string{name} + "'");
+  return result;
+}
+
+event_type parse_event_type(std::string_view text) {
+  event_type type;
+  size_t start = 0;
+  while (true) {
+    auto slash = text.find('/', start);
+    type.emplace_back(text.substr(start, slash - start));
+    if (slash == std::string_view::npos)
+      return type;
+    start = slash + 1;
+  }
+}
+
+std::optional<timestamp> parse_timestamp(std::string_view text) {
+  if (text == "now")
+    return timestamp_now();
+  if (auto t = timestamp_from_iso8601(text))
+    return t;
+  if (auto seconds = parse_double(text))
+    return timestamp_from_float(*seconds);
+  return std::nullopt;
+}
+
+std::optional<event_id> parse_event_id(std::string_view text) {
+  int64_t parts[3];
+  auto* at = text.data();
+  auto* end = text.data() + text.size();
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) {
+      if (at == end || (*at != '/' && *at != ','))
+        return std::nullopt;
+      ++at;
+    }
+    auto [next, error] = std::from_chars(at, end, parts[i]);
+    if (error != std::errc{})
+      return std::nullopt;
+    at = next;
+  }
+  if (at != end)
+    return std::nullopt;
+  return event_id{parts[0], parts[1], parts[2]};
+}
+
+}  // namespace hat::client::tool

@@ -1,0 +1,298 @@
+#include "tools/hat_event_client/commands.hpp"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <mutex>
+#include <thread>
+
+#include "client/event_json.hpp"
+#include "client/eventer_client.hpp"
+
+namespace hat::client::tool {
+namespace {
+
+client_options options_for(const connection_arguments& conn) {
+  client_options options;
+  options.host = conn.host;
+  options.port = conn.port;
+  options.client_name = conn.name;
+  options.client_token = conn.token;
+  options.dialect = conn.dialect;
+  return options;
+}
+
+std::string address_of(const client_options& options) {
+  return options.host + ":" + std::to_string(options.port);
+}
+
+/// The library reports a failed TCP connect, a silent server and a refusal
+/// in MsgInitRes alike, as client_error; the first two are told apart by
+/// its texts so that a refusal can be called one.
+std::string connect_failure(const client_options& options,
+                            std::string_view what) {
+  if (what.starts_with("cannot resolve") || what.starts_with("cannot connect"))
+    return std::string{what};
+  if (what.starts_with("timeout") || what.starts_with("connection closed")
+      || what.starts_with("invalid init response"))
+    return address_of(options) + ": " + std::string{what};
+  return address_of(options) + " refused the client: " + std::string{what};
+}
+
+std::unique_ptr<eventer_client> connect(client_options options) {
+  try {
+    return eventer_client::connect(options);
+  } catch (const client_error& e) {
+    throw command_error(connect_failure(options, e.what()));
+  }
+}
+
+const char* status_name(status s) {
+  switch (s) {
+  case status::standby:
+    return "standby";
+  case status::starting:
+    return "starting";
+  case status::operational:
+    return "operational";
+  case status::stopping:
+    return "stopping";
+  }
+  return "unknown";
+}
+
+void write_line(std::ostream& out, const boost::json::value& v) {
+  out << json_to_text(v) << '\n' << std::flush;
+}
+
+std::string read_input(const std::string& path) {
+  if (path == "-")
+    return {std::istreambuf_iterator<char>{std::cin}, {}};
+  std::ifstream file{path, std::ios::binary};
+  if (!file)
+    throw command_error(path + ": cannot open");
+  return {std::istreambuf_iterator<char>{file}, {}};
+}
+
+std::vector<register_event> events_to_register(const register_command& cmd) {
+  if (cmd.event)
+    return {*cmd.event};
+  auto name = *cmd.file == "-" ? std::string{"standard input"} : *cmd.file;
+  try {
+    return register_events_from_json(json_from_text(read_input(*cmd.file)));
+  } catch (const std::invalid_argument& e) {
+    throw command_error(name + ": " + e.what());
+  }
+}
+
+int run_register(const register_command& cmd, client_options options,
+                 std::ostream& out) {
+  auto events = events_to_register(cmd);
+  auto client = connect(std::move(options));
+  if (!cmd.with_response) {
+    client->register_events(events);
+    // A round trip, so the server has read the request before we close.
+    client->query(query_latest_params{std::vector<event_type>{}});
+    return 0;
+  }
+  auto registered = client->register_with_response(events);
+  if (!registered)
+    throw command_error(std::string{"the server refused the registration "}
+                        + "(its status is "
+                        + status_name(client->server_status()) + ")");
+  boost::json::array array;
+  for (auto& e : *registered)
+    array.push_back(event_to_json(e));
+  write_line(out, {{"events", std::move(array)}});
+  return 0;
+}
+
+int run_query(const query_command& cmd, client_options options,
+              std::ostream& out) {
+  auto client = connect(std::move(options));
+  write_line(out, query_result_to_json(client->query(cmd.params)));
+  return 0;
+}
+
+/// Takes SIGINT and SIGTERM on a thread of its own and calls `on_signal`
+/// for the first one. Built before any other thread, so that every later
+/// thread (the client's reader) inherits the blocked mask and the process
+/// is not killed mid-line. The mask stays: the process ends soon after.
+class signal_watch {
+public:
+  explicit signal_watch(std::function<void()> on_signal) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    thread_ = std::thread{[this, on_signal = std::move(on_signal)] {
+      int sig = 0;
+      sigwait(&signals_, &sig);
+      if (!done_)
+        on_signal();
+    }};
+  }
+
+  ~signal_watch() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+
+  signal_watch(const signal_watch&) = delete;
+  signal_watch& operator=(const signal_watch&) = delete;
+
+private:
+  sigset_t signals_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+/// How a subscription ends and what it printed, shared by the reader
+/// thread (events), the signal thread, the closed watch and the main
+/// thread, which waits for the first end. Only the main thread closes the
+/// client: a close from the reader thread could meet one from another
+/// thread, which holds the client's close lock while it joins the reader.
+class subscription {
+public:
+  enum class end { count_reached, signalled, closed, timeout };
+
+  subscription(std::ostream& out, std::optional<int64_t> count)
+    : out_(out), count_(count) {
+  }
+
+  void on_events(const std::vector<event>& events) {
+    std::lock_guard lock{mutex_};
+    for (auto& e : events) {
+      if (end_)
+        return;
+      write_line(out_, event_to_json(e));
+      if (count_ && ++printed_ >= *count_)
+        finish_locked(end::count_reached);
+    }
+  }
+
+  /// The first call decides.
+  void finish(end why) {
+    std::lock_guard lock{mutex_};
+    finish_locked(why);
+  }
+
+  end wait(std::optional<std::chrono::milliseconds> timeout) {
+    std::unique_lock lock{mutex_};
+    auto ended = [this] { return end_.has_value(); };
+    if (!timeout)
+      ended_.wait(lock, ended);
+    else if (!ended_.wait_for(lock, *timeout, ended))
+      end_ = end::timeout;
+    return *end_;
+  }
+
+  int64_t printed() {
+    std::lock_guard lock{mutex_};
+    return printed_;
+  }
+
+private:
+  void finish_locked(end why) {
+    if (end_)
+      return;
+    end_ = why;
+    ended_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ended_;
+  std::ostream& out_;
+  std::optional<int64_t> count_;
+  int64_t printed_ = 0;
+  std::optional<end> end_;
+};
+
+/// Calls `on_closed` when the connection closes, whoever closes it. Its
+/// end closes the client, so the watching thread can be joined.
+class closed_watch {
+public:
+  closed_watch(eventer_client& client, std::function<void()> on_closed)
+    : client_(client) {
+    thread_ = std::thread{[this, on_closed = std::move(on_closed)] {
+      while (!client_.wait_closed(std::chrono::hours{1})) {
+      }
+      on_closed();
+    }};
+  }
+
+  ~closed_watch() {
+    client_.close();
+    thread_.join();
+  }
+
+  closed_watch(const closed_watch&) = delete;
+  closed_watch& operator=(const closed_watch&) = delete;
+
+private:
+  eventer_client& client_;
+  std::thread thread_;
+};
+
+int subscribe_outcome(const subscribe_command& cmd, subscription& sub,
+                      subscription::end why) {
+  switch (why) {
+  case subscription::end::count_reached:
+  case subscription::end::signalled:
+    return 0;
+  case subscription::end::closed:
+    throw command_error("the server closed the connection");
+  case subscription::end::timeout:
+    break;
+  }
+  if (cmd.count)
+    throw command_error("timeout after " + std::to_string(sub.printed())
+                        + " of " + std::to_string(*cmd.count) + " events");
+  return 0;
+}
+
+int run_subscribe(const subscribe_command& cmd, client_options options,
+                  std::ostream& out, std::ostream& notices) {
+  using end = subscription::end;
+  subscription sub{out, cmd.count};
+  options.subscriptions = cmd.types;
+  options.server_id = cmd.server_id;
+  options.persisted = cmd.persisted;
+  options.on_events = [&sub](std::vector<event> events) {
+    sub.on_events(events);
+  };
+  signal_watch signals{[&sub] { sub.finish(end::signalled); }};
+  auto address = address_of(options);
+  auto client = connect(std::move(options));
+  closed_watch watch{*client, [&sub] { sub.finish(end::closed); }};
+  // Events registered from now on are sure to be printed: the server
+  // answers MsgInitReq only once the subscription is in place. Scripts
+  // wait for this line before they make the events they want to see.
+  notices << "hat-event-client: subscribed at " << address << " (server "
+          << status_name(client->server_status()) << ")\n"
+          << std::flush;
+  return subscribe_outcome(cmd, sub, sub.wait(cmd.timeout));
+}
+
+}  // namespace
+
+int run_command(const arguments& args, std::ostream& out,
+                std::ostream& notices) {
+  auto options = options_for(args.connection);
+  if (auto* cmd = std::get_if<register_command>(&args.command))
+    return run_register(*cmd, std::move(options), out);
+  if (auto* cmd = std::get_if<query_command>(&args.command))
+    return run_query(*cmd, std::move(options), out);
+  if (auto* cmd = std::get_if<subscribe_command>(&args.command))
+    return run_subscribe(*cmd, std::move(options), out, notices);
+  throw std::logic_error("run_command: not a command that connects");
+}
+
+}  // namespace hat::client::tool
