@@ -19,15 +19,25 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
     self->quit(bound.error());
     return {};
   }
+  st.doorman = bound->first;
   st.port = bound->second;
   HAT_LOG_INFO("eventer", "listening on ", host, ":", st.port);
   self->set_down_handler([self](caf::down_msg& msg) {
-    self->state.connections.erase(msg.source);
+    auto& st = self->state;
+    st.connections.erase(msg.source);
+    if (st.exit_reason && st.connections.empty())
+      self->quit(*st.exit_reason);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    for (auto& [addr, conn] : self->state.connections)
+    auto& st = self->state;
+    if (st.exit_reason)
+      return;
+    st.exit_reason = msg.reason;
+    self->close(st.doorman);
+    if (st.connections.empty())
+      return self->quit(msg.reason);
+    for (auto& [addr, conn] : st.connections)
       self->send_exit(conn, msg.reason);
-    self->quit(msg.reason);
   });
   return {
     [self](caf::io::new_connection_msg& msg) {

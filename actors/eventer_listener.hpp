@@ -2,11 +2,13 @@
 
 /// The Eventer listener: a broker with the listening socket that forks one
 /// eventer_connection broker per accepted client, numbering them from 1 (the
-/// connection id is the client's event source id). When it exits, every
-/// connection it forked exits with it.
+/// connection id is the client's event source id). Told to exit, it stops
+/// accepting, stops every connection it forked and exits once they all
+/// have, so whoever waits for the listener waits for the connections too.
 
 #include <caf/io/broker.hpp>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "actors/eventer_connection.hpp"
@@ -19,10 +21,14 @@ struct eventer_listener_state {
   event_store_actor storage;
   /// Id of the next accepted connection.
   int64_t next_conn_id = 1;
+  /// The listening socket.
+  caf::io::accept_handle doorman;
   /// The port actually bound (the configured one may be 0).
   uint16_t port = 0;
   /// Live connection brokers.
   std::map<caf::actor_addr, caf::actor> connections;
+  /// Set once told to exit: the listener goes when its last connection has.
+  std::optional<caf::error> exit_reason;
 
   static inline const char* name = "eventer_listener";
 };

@@ -117,7 +117,9 @@ shared_bytes batch_encoder::payload(const std::vector<uint32_t>& selected) {
   return shared;
 }
 
-notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self) {
+notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self,
+                                                 status initial) {
+  self->state.status = initial;
   return {
     // -- notify_fanout_actor --
     [self](atom::notify, const storage::event_batch& batch, bool persisted) {

@@ -45,8 +45,12 @@ struct notify_fanout_state {
   static inline const char* name = "notify_fanout";
 };
 
+/// Starts with `initial` status and no engine. (Every spawned function
+/// takes an argument: CAF 0.17 dereferences a null argument tuple for
+/// functions without one, which UBSan rightly reports.)
 notify_fanout_actor::behavior_type
-notify_fanout(notify_fanout_actor::stateful_pointer<notify_fanout_state> self);
+notify_fanout(notify_fanout_actor::stateful_pointer<notify_fanout_state> self,
+              status initial);
 
 /// The same canonical text for filters that select the same events.
 std::string filter_key(const notify_filter& filter);

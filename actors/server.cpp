@@ -143,7 +143,7 @@ server_actor::behavior_type server(server_pointer self,
     self->quit(caf::make_error(caf::sec::invalid_argument));
     return server_actor::behavior_type::make_empty_behavior();
   }
-  st.fanout = self->spawn<caf::monitored>(notify_fanout);
+  st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
   st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
                                            st.fanout,
                                            std::chrono::milliseconds{0});

@@ -206,7 +206,7 @@ register_event with_source(event_type type, timestamp source) {
 struct standby_server {
   test::networked_config caf_config;
   caf::actor_system system{caf_config};
-  notify_fanout_actor fanout = system.spawn(notify_fanout);
+  notify_fanout_actor fanout = system.spawn(notify_fanout, status::standby);
   event_store_actor store =
     system.spawn(event_store, std::make_shared<storage::memory_backend>(),
                  fanout, std::chrono::milliseconds{0});

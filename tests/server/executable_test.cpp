@@ -149,7 +149,14 @@ log:
     for (auto& e : batch)
       events->push(std::move(e));
   };
+  auto statuses = watcher.statuses;
+  opts.on_status = [statuses](status s) { statuses->push(s); };
   watcher.client = client::eventer_client::connect(opts);
+  // "listening on" comes before the engine runs: wait for operational.
+  if (watcher.client->server_status() != status::operational)
+    REQUIRE(statuses->wait_until([](auto& all) {
+      return !all.empty() && all.back() == status::operational;
+    }));
   auto registered = watcher.client->register_with_response(
     {test::json_event({"exe", "hello"})});
   REQUIRE(registered);

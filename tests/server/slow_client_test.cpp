@@ -14,7 +14,9 @@ using namespace std::chrono_literals;
 
 TEST_CASE("a subscriber that does not read is dropped, nobody waits") {
   auto conf = test::test_server_config();
-  conf.eventer_server.max_send_queue = 256 * 1024;
+  // Large enough that a reading client never reaches it, even on a loaded
+  // machine under sanitizers; small next to what the sleeper is sent.
+  conf.eventer_server.max_send_queue = 16 * 1024 * 1024;
   test::server_harness harness{conf};
 
   // A raw client that subscribes to everything and then never reads.
@@ -36,16 +38,17 @@ TEST_CASE("a subscriber that does not read is dropped, nobody waits") {
     return opts;
   }());
   auto producer = harness.connect("producer");
-  // 40 MB of notifications: far beyond the socket buffers and the bound.
+  // 60 MB of notifications: far beyond the socket buffers (a few MB on
+  // loopback) plus the bound.
   std::string payload(100'000, 'x');
-  constexpr int sessions = 400;
+  constexpr int sessions = 600;
   for (int i = 0; i < sessions; ++i) {
     auto events = producer->register_with_response(
       {register_event{{"big", std::to_string(i)}, std::nullopt,
                       payload_binary{"blob", payload}}});
     REQUIRE(events);
   }
-  CHECK(reader.events->wait_for_count(sessions, 20s));
+  CHECK(reader.events->wait_for_count(sessions, 30s));
 
   // Only now the sleeper reads: it finds the end of its connection.
   bool closed = false;
