@@ -47,3 +47,21 @@ std::string event_type_to_string(const event_type& type) {
 }
 
 }  // namespace hat
+
+namespace hat {
+
+event_type event_type_from_string(std::string_view text) {
+  event_type type;
+  if (text.empty())
+    return type;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = text.find('/', start);
+    type.emplace_back(text.substr(start, slash - start));
+    if (slash == std::string_view::npos)
+      return type;
+    start = slash + 1;
+  }
+}
+
+}  // namespace hat

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "protocol/event.hpp"
 
@@ -29,5 +30,9 @@ std::optional<std::string> invalid_query_type_reason(
 
 /// "a/b/c" for log lines and error messages.
 std::string event_type_to_string(const event_type& type);
+
+/// The inverse for text written that way: "a/b/c" -> {"a", "b", "c"},
+/// "" -> {} (the empty type), "a//b" -> {"a", "", "b"}.
+event_type event_type_from_string(std::string_view text);
 
 }  // namespace hat

@@ -202,35 +202,6 @@ register_event with_source(event_type type, timestamp source) {
   return {std::move(type), source, payload_json{"null"}};
 }
 
-/// An Eventer server without an engine: in standby, registrations fail.
-struct standby_server {
-  test::networked_config caf_config;
-  caf::actor_system system{caf_config};
-  notify_fanout_actor fanout = system.spawn(notify_fanout, status::standby);
-  event_store_actor store =
-    system.spawn(event_store, std::make_shared<storage::memory_backend>(),
-                 fanout, std::chrono::milliseconds{0});
-  caf::actor listener;
-  uint16_t port = 0;
-
-  standby_server() {
-    eventer_settings settings;
-    settings.server_id = 4;
-    listener = system.middleman().spawn_broker(
-      eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings,
-      fanout, store);
-    caf::scoped_actor self{system};
-    self->request(listener, bound, atom::get::value, atom::port::value)
-      .receive([&](uint16_t p) { port = p; }, [](caf::error&) {});
-  }
-
-  ~standby_server() {
-    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(fanout, caf::exit_reason::user_shutdown);
-  }
-};
-
 /// A port where nothing listens for as long as the socket lives: bound,
 /// never listening, so connecting is refused at once.
 struct closed_port {
@@ -640,7 +611,7 @@ TEST_CASE("client tool: a refused connection or client is exit code 1") {
 }
 
 TEST_CASE("client tool: a server in standby refuses registration, exit 1") {
-  standby_server server;
+  test::standby_eventer server;
   REQUIRE(server.port != 0);
   auto run = run_tool(with_port(server.port, {"register", "x"}));
   CHECK(run.code == 1);

@@ -1,5 +1,10 @@
 #include "tests/server/server_harness.hpp"
 
+#include "actors/event_store.hpp"
+#include "actors/eventer_listener.hpp"
+#include "actors/notify_fanout.hpp"
+#include "storage/memory_backend.hpp"
+
 namespace hat::test {
 
 config::server_config test_server_config(int64_t server_id) {
@@ -83,6 +88,34 @@ subscriber subscribe(server_harness& harness, client::client_options options) {
   options.on_status = [statuses](status s) { statuses->push(s); };
   sub.client = client::eventer_client::connect(std::move(options));
   return sub;
+}
+
+standby_eventer::standby_eventer(int64_t server_id) {
+  fanout = system.spawn(notify_fanout, status::standby);
+  store = system.spawn(event_store, std::make_shared<storage::memory_backend>(),
+                       fanout, std::chrono::milliseconds{0});
+  eventer_settings settings;
+  settings.server_id = server_id;
+  listener = system.middleman().spawn_broker(
+    eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings, fanout,
+    store);
+  caf::scoped_actor self{system};
+  self->request(listener, std::chrono::seconds{5}, atom::get::value,
+                atom::port::value)
+    .receive([&](uint16_t p) { port = p; }, [](caf::error&) {});
+}
+
+standby_eventer::~standby_eventer() {
+  caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(fanout, caf::exit_reason::user_shutdown);
+}
+
+client::client_options standby_eventer::options(std::string name) const {
+  client::client_options opts;
+  opts.port = port;
+  opts.client_name = std::move(name);
+  return opts;
 }
 
 register_event json_event(event_type type, std::string json) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "actors/interfaces.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/server.hpp"
 #include "client/eventer_client.hpp"
@@ -50,6 +51,22 @@ public:
 private:
   uint16_t port_ = 0;
   bool stopped_ = false;
+};
+
+/// The Eventer side without an engine (a server in standby): fan-out,
+/// memory store and listener on an ephemeral port, built from the actors.
+struct standby_eventer {
+  networked_config caf_config;
+  caf::actor_system system{caf_config};
+  notify_fanout_actor fanout;
+  event_store_actor store;
+  caf::actor listener;
+  uint16_t port = 0;
+
+  explicit standby_eventer(int64_t server_id = 4);
+  ~standby_eventer();
+
+  client::client_options options(std::string name) const;
 };
 
 /// Collects what callbacks deliver; tests wait for a condition on it.

@@ -5,58 +5,15 @@
 #include <doctest/doctest.h>
 
 #include "actors/engine.hpp"
-#include "actors/event_store.hpp"
-#include "actors/eventer_listener.hpp"
-#include "actors/notify_fanout.hpp"
-#include "storage/memory_backend.hpp"
 #include "tests/server/server_harness.hpp"
 
 using namespace hat;
 using namespace std::chrono_literals;
 using test::json_event;
 
-namespace {
-
-struct standby_eventer {
-  test::networked_config caf_config;
-  caf::actor_system system{caf_config};
-  notify_fanout_actor fanout = system.spawn(notify_fanout, status::standby);
-  event_store_actor store =
-    system.spawn(event_store, std::make_shared<storage::memory_backend>(),
-                 fanout, std::chrono::milliseconds{0});
-  caf::actor listener;
-  uint16_t port = 0;
-
-  standby_eventer() {
-    eventer_settings settings;
-    settings.server_id = 4;
-    listener = system.middleman().spawn_broker(eventer_listener,
-                                               std::string{"127.0.0.1"},
-                                               uint16_t{0}, settings, fanout,
-                                               store);
-    caf::scoped_actor self{system};
-    self->request(listener, 5s, atom::get::value, atom::port::value)
-      .receive([&](uint16_t p) { port = p; }, [](caf::error&) {});
-  }
-
-  ~standby_eventer() {
-    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(fanout, caf::exit_reason::user_shutdown);
-  }
-
-  client::client_options options(std::string name) {
-    client::client_options opts;
-    opts.port = port;
-    opts.client_name = std::move(name);
-    return opts;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("standby: queries work, registrations fail, status changes show") {
-  standby_eventer eventer;
+  test::standby_eventer eventer;
   REQUIRE(eventer.port != 0);
   auto statuses = std::make_shared<test::inbox<status>>();
   auto opts = eventer.options("standby-client");

@@ -35,19 +35,8 @@ std::vector<event> store(hat::storage::backend& backend,
   return accepted ? *accepted : std::vector<event>{};
 }
 
-/// "a/b/c" -> {"a", "b", "c"}; "" -> {}.
 event_type split(std::string_view path) {
-  event_type result;
-  if (path.empty())
-    return result;
-  std::size_t start = 0;
-  while (true) {
-    auto end = path.find('/', start);
-    result.emplace_back(path.substr(start, end - start));
-    if (end == std::string_view::npos)
-      return result;
-    start = end + 1;
-  }
+  return hat::event_type_from_string(path);
 }
 
 std::vector<event_type> split_all(std::vector<std::string_view> paths) {
