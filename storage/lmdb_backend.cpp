@@ -1,0 +1,632 @@
+#include "storage/lmdb_backend.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "storage/lmdb/json_values.hpp"
+
+namespace hat::storage {
+namespace {
+
+namespace fmt = lmdb::format;
+using fmt::db_type;
+
+constexpr timestamp min_timestamp{std::numeric_limits<int64_t>::min(), 0};
+constexpr timestamp max_timestamp{std::numeric_limits<int64_t>::max(),
+                                  999999};
+
+[[noreturn]] void fail(const lmdb::error& e) {
+  throw std::runtime_error("lmdb backend: " + e.message());
+}
+
+[[noreturn]] void fail(const fmt::format_error& e, std::string_view what) {
+  throw std::runtime_error("lmdb backend: cannot decode " +
+                           std::string(what) + ": " + e.detail);
+}
+
+template <class T, class E>
+T check(lmdb::result<T, E> r, std::string_view what = {}) {
+  if (!r) {
+    if constexpr (std::is_same_v<E, lmdb::error>)
+      fail(r.error());
+    else
+      fail(r.error(), what);
+  }
+  return std::move(r).value();
+}
+
+inline void check(lmdb::result<void> r) {
+  if (!r)
+    fail(r.error());
+}
+
+/// Every pair of `db`, in key order.
+template <class F>
+void read_all(const lmdb::txn_base& txn, lmdb::dbi db, F&& f) {
+  auto cursor = check(txn.open_cursor(db));
+  for (auto pos = check(cursor.first()); pos; pos = check(cursor.next()))
+    f(pos->key, pos->value);
+}
+
+bool has_wildcard(const std::vector<event_type>& types) {
+  for (const auto& type : types)
+    for (const auto& segment : type)
+      if (segment == "*" || segment == "?")
+        return true;
+  return false;
+}
+
+/// The reference's page size: the asked one when below the configured
+/// maximum. A negative ask counts as 0 (the memory backend's reading).
+std::size_t page_size(const std::optional<int64_t>& asked, int64_t max) {
+  int64_t n = asked && *asked < max ? *asked : max;
+  return static_cast<std::size_t>(std::max<int64_t>(n, 0));
+}
+
+/// The reference's _Filter: skips up to and including `last_event_id`,
+/// then keeps events within the bounds and types, at most `remaining`.
+struct series_filter {
+  const std::optional<subscription>& types;
+  const query_timeseries_params& params;
+  std::optional<event_id> last_event_id;
+  std::size_t remaining;
+
+  bool done() const {
+    return remaining == 0;
+  }
+
+  /// False when `e` is left out.
+  bool take(const event& e) {
+    if (last_event_id) {
+      if (e.id == *last_event_id)
+        last_event_id.reset();
+      return false;
+    }
+    const auto& p = params;
+    if ((p.t_from && e.timestamp < *p.t_from) ||
+        (p.t_to && *p.t_to < e.timestamp))
+      return false;
+    const auto& st = e.source_timestamp;
+    if (p.source_t_from && (!st || *st < *p.source_t_from))
+      return false;
+    if (p.source_t_to && (!st || *p.source_t_to < *st))
+      return false;
+    if (types && !types->matches(e.type))
+      return false;
+    --remaining;
+    return true;
+  }
+};
+
+/// The partition's ordering timestamp of `e` (present for pending events).
+const timestamp& key_time(const event& e, order_by by) {
+  return by == order_by::timestamp ? e.timestamp : *e.source_timestamp;
+}
+
+}  // namespace
+
+lmdb_backend::lmdb_backend(lmdb::environment env) : env_(std::move(env)) {
+}
+
+lmdb_backend::~lmdb_backend() = default;
+
+lmdb::dbi lmdb_backend::db(db_type type) const {
+  return dbis_[static_cast<std::size_t>(type)];
+}
+
+std::unique_ptr<lmdb_backend> lmdb_backend::open(
+  const lmdb_backend_options& options) {
+  auto env = lmdb::environment::open(options.db_path);
+  if (!env)
+    throw std::runtime_error("lmdb backend: cannot open " +
+                             options.db_path.string() + ": " +
+                             env.error().message());
+  std::unique_ptr<lmdb_backend> backend(
+    new lmdb_backend(std::move(env).value()));
+  backend->load(options);
+  return backend;
+}
+
+void lmdb_backend::load(const lmdb_backend_options& options) {
+  max_results_ = options.timeseries_max_results;
+  for (auto type : fmt::all_db_types)
+    dbis_.push_back(check(env_.open_db(fmt::db_name(type), true)));
+
+  auto txn = check(env_.begin_write());
+
+  // Settings, as the reference's _ext_validate_settings.
+  auto settings = db(db_type::system_settings);
+  auto version_key = fmt::encode_settings_id(fmt::settings_id::version);
+  if (auto stored = check(txn.get(settings, fmt::view(version_key)))) {
+    auto version = check(fmt::decode_setting(*stored), "VERSION");
+    if (version.value_or("") != fmt::format_version)
+      throw std::runtime_error("database version '" + version.value_or("") +
+                               "' is not 0.9");
+  } else {
+    check(txn.put(settings, fmt::view(version_key),
+                  fmt::encode_setting(fmt::format_version)));
+  }
+  if (options.identifier) {
+    auto key = fmt::encode_settings_id(fmt::settings_id::identifier);
+    if (auto stored = check(txn.get(settings, fmt::view(key)))) {
+      auto id = check(fmt::decode_setting(*stored), "IDENTIFIER");
+      if (id != options.identifier)
+        throw std::runtime_error("database identifier '" + id.value_or("") +
+                                 "' differs from the configured '" +
+                                 *options.identifier + "'");
+    } else {
+      check(txn.put(settings, fmt::view(key),
+                    fmt::encode_setting(*options.identifier)));
+    }
+  }
+
+  read_all(txn, db(db_type::system_last_event_id),
+           [&](std::string_view k, std::string_view v) {
+             auto server = check(fmt::decode_uint(k), "server id");
+             last_ids_[static_cast<int64_t>(server)] =
+               check(fmt::decode_event_id(v), "last event id");
+           });
+  read_all(txn, db(db_type::system_last_timestamp),
+           [&](std::string_view k, std::string_view v) {
+             auto server = check(fmt::decode_uint(k), "server id");
+             last_timestamps_[static_cast<int64_t>(server)] =
+               check(fmt::decode_timestamp(v), "last timestamp");
+           });
+
+  // Latest, as latestdb.ext_create: an event counts only when its type
+  // still maps to the key it is stored under.
+  latest_subscription_ = subscription(options.latest_subscriptions);
+  uint64_t max_ref = 0;
+  read_all(txn, db(db_type::latest_type),
+           [&](std::string_view k, std::string_view v) {
+             auto ref = check(fmt::decode_uint(k), "event type ref");
+             type_refs_[check(fmt::decode_event_type(v), "event type")] = ref;
+             max_ref = std::max(max_ref, ref);
+           });
+  next_type_ref_ = max_ref + 1;
+  read_all(txn, db(db_type::latest_data),
+           [&](std::string_view k, std::string_view v) {
+             auto ref = check(fmt::decode_uint(k), "event type ref");
+             auto e = check(fmt::decode_event(v), "latest event");
+             auto it = type_refs_.find(e.type);
+             if (latest_subscription_.matches(e.type) &&
+                 it != type_refs_.end() && it->second == ref)
+               latest_[e.type] = std::move(e);
+           });
+
+  // Partitions, as _ext_init_partitions: reuse the id of a stored partition
+  // with the same description, number new ones after the largest.
+  std::vector<std::pair<uint64_t, fmt::partition_description>> stored;
+  uint64_t max_id = 0;
+  read_all(txn, db(db_type::timeseries_partition),
+           [&](std::string_view k, std::string_view v) {
+             auto id = check(fmt::decode_uint(k), "partition id");
+             stored.emplace_back(id, check(fmt::decode_partition(v),
+                                           "partition description"));
+             max_id = std::max(max_id, id);
+           });
+  for (const auto& conf : options.timeseries) {
+    partition p;
+    p.order_by = conf.order_by;
+    p.subscription = subscription(conf.subscriptions);
+    p.limit = conf.limit;
+    fmt::partition_description description{conf.order_by,
+                                           p.subscription.query_types()};
+    std::sort(description.subscriptions.begin(),
+              description.subscriptions.end());
+    auto found = std::find_if(stored.begin(), stored.end(), [&](auto& s) {
+      return s.second == description;
+    });
+    if (found != stored.end()) {
+      p.id = found->first;
+    } else {
+      p.id = ++max_id;
+      stored.emplace_back(p.id, description);
+      check(txn.put(db(db_type::timeseries_partition),
+                    fmt::view(fmt::encode_uint(p.id)),
+                    fmt::encode_partition(description)));
+    }
+    partitions_.push_back(std::move(p));
+  }
+  check(txn.commit());
+}
+
+event_id lmdb_backend::last_event_id(int64_t server_id) {
+  auto it = last_ids_.find(server_id);
+  return it != last_ids_.end() ? it->second : event_id{server_id, 0, 0};
+}
+
+std::vector<fmt::event_ref> lmdb_backend::add_latest(const event& e) {
+  if (!latest_subscription_.matches(e.type))
+    return {};
+  auto previous = latest_.find(e.type);
+  // The reference keeps the stored event when it is greater (`>`), so a
+  // tie replaces it.
+  if (previous != latest_.end() && natural_before(e, previous->second) &&
+      !natural_before(previous->second, e))
+    return {};
+
+  auto [type_ref, added] = type_refs_.try_emplace(e.type, next_type_ref_);
+  if (added) {
+    ++next_type_ref_;
+    changed_types_[type_ref->second] = e.type;
+  }
+  fmt::event_ref ref = fmt::latest_event_ref{type_ref->second};
+  changed_latest_[type_ref->second] = e;
+  if (previous != latest_.end()) {
+    remove_ref(previous->second.id, ref);
+    previous->second = e;
+  } else {
+    latest_.emplace(e.type, e);
+  }
+  return {ref};
+}
+
+void lmdb_backend::add_timeseries(const event& e,
+                                  std::vector<fmt::event_ref>& refs) {
+  for (const auto& p : partitions_) {
+    if (!p.subscription.matches(e.type))
+      continue;
+    if (p.order_by == order_by::source_timestamp && !e.source_timestamp)
+      continue;
+    const auto& t = key_time(e, p.order_by);
+    changed_series_[p.id].emplace_back(t, e);
+    refs.push_back(fmt::timeseries_event_ref{{p.id, t, e.id}});
+  }
+}
+
+void lmdb_backend::remove_ref(const event_id& id, const fmt::event_ref& ref) {
+  auto& changes = changed_refs_[id.server];
+  if (auto it = changes.added.find(id); it != changes.added.end()) {
+    auto& refs = it->second.second;
+    if (auto r = std::find(refs.begin(), refs.end(), ref); r != refs.end()) {
+      refs.erase(r);
+      if (refs.empty())
+        changes.added.erase(it);
+      return;
+    }
+  }
+  auto& removed = changes.removed[id];
+  if (std::find(removed.begin(), removed.end(), ref) == removed.end())
+    removed.push_back(ref);
+}
+
+event_batch lmdb_backend::register_events(event_batch events) {
+  if (!events)
+    return events;
+  std::vector<event> accepted;
+  bool skipped = false;
+  for (const auto& e : *events) {
+    int64_t server = e.id.server;
+    auto last_ts = last_timestamps_.find(server);
+    if (!(last_event_id(server) < e.id) ||
+        (last_ts != last_timestamps_.end() && e.timestamp < last_ts->second)) {
+      skipped = true;
+      continue;
+    }
+    accepted.push_back(e);
+
+    auto refs = add_latest(e);
+    add_timeseries(e, refs);
+    if (refs.empty())
+      continue;
+    auto& changes = changed_refs_[server];
+    changes.order.push_back(e.id);
+    changes.added[e.id] = {e, std::move(refs)};
+    last_ids_[server] = changed_ids_[server] = e.id;
+    last_timestamps_[server] = changed_timestamps_[server] = e.timestamp;
+  }
+  if (skipped)
+    events = std::make_shared<const std::vector<event>>(std::move(accepted));
+  pending_batches_.push_back(events);
+  return events;
+}
+
+bool lmdb_backend::persists_on_register() const {
+  return false;
+}
+
+lmdb::result<void> lmdb_backend::write(lmdb::write_txn& txn) {
+  auto put = [&](db_type type, std::string_view k,
+                 std::string_view v) -> lmdb::result<void> {
+    auto r = txn.put(db(type), k, v);
+    if (!r)
+      return r.error();
+    return {};
+  };
+#define HAT_TRY(expr)        \
+  if (auto r_ = (expr); !r_) \
+    return r_.error();
+
+  for (const auto& [server, id] : changed_ids_)
+    HAT_TRY(put(db_type::system_last_event_id,
+                fmt::view(fmt::encode_uint(server)),
+                fmt::view(fmt::encode_event_id(id))));
+  for (const auto& [server, t] : changed_timestamps_)
+    HAT_TRY(put(db_type::system_last_timestamp,
+                fmt::view(fmt::encode_uint(server)),
+                fmt::view(fmt::encode_timestamp(t))));
+
+  for (const auto& [ref, e] : changed_latest_) {
+    auto value = fmt::encode_event(e);
+    HAT_TRY(put(db_type::latest_data, fmt::view(fmt::encode_uint(ref)),
+                {value.data(), value.size()}));
+  }
+  for (const auto& [ref, type] : changed_types_)
+    HAT_TRY(put(db_type::latest_type, fmt::view(fmt::encode_uint(ref)),
+                fmt::encode_event_type(type)));
+
+  for (const auto& [id, entries] : changed_series_) {
+    for (const auto& [t, e] : entries) {
+      auto value = fmt::encode_event(e);
+      HAT_TRY(put(db_type::timeseries_data,
+                  fmt::view(fmt::encode_timeseries_key({id, t, e.id})),
+                  {value.data(), value.size()}));
+    }
+    auto count_key = fmt::encode_uint(id);
+    auto stored = txn.get(db(db_type::timeseries_count), fmt::view(count_key));
+    HAT_TRY(stored);
+    uint64_t count =
+      *stored ? check(fmt::decode_uint(**stored), "partition count") : 0;
+    HAT_TRY(put(db_type::timeseries_count, fmt::view(count_key),
+                fmt::view(fmt::encode_uint(count + entries.size()))));
+  }
+
+  auto ref_db = db(db_type::ref);
+  for (const auto& [server, changes] : changed_refs_) {
+    std::vector<event_id> ids;
+    for (const auto& [id, entry] : changes.added)
+      ids.push_back(id);
+    for (const auto& [id, refs] : changes.removed)
+      ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const auto& id : ids) {
+      auto key = fmt::encode_event_id(id);
+      auto stored = txn.get(ref_db, fmt::view(key));
+      HAT_TRY(stored);
+      std::vector<fmt::event_ref> refs;
+      if (*stored)
+        refs = check(fmt::decode_event_refs(**stored), "event refs");
+      if (auto a = changes.added.find(id); a != changes.added.end())
+        for (const auto& ref : a->second.second)
+          if (std::find(refs.begin(), refs.end(), ref) == refs.end())
+            refs.push_back(ref);
+      if (auto r = changes.removed.find(id); r != changes.removed.end())
+        std::erase_if(refs, [&](const fmt::event_ref& ref) {
+          return std::find(r->second.begin(), r->second.end(), ref) !=
+                 r->second.end();
+        });
+      if (refs.empty()) {
+        auto del = txn.del(ref_db, fmt::view(key));
+        HAT_TRY(del);
+      } else {
+        HAT_TRY(put(db_type::ref, fmt::view(key),
+                    fmt::encode_event_refs(refs)));
+      }
+    }
+  }
+#undef HAT_TRY
+  return {};
+}
+
+std::vector<event_batch> lmdb_backend::flush() {
+  for (;;) {
+    auto txn = check(env_.begin_write());
+    auto written = write(txn);
+    if (written)
+      written = txn.commit();
+    if (written)
+      break;
+    if (!written.error().map_full())
+      fail(written.error());
+    if (txn.is_open())
+      txn.abort();
+    check(env_.set_map_size(env_.map_size() * 2));
+  }
+  changed_ids_.clear();
+  changed_timestamps_.clear();
+  changed_latest_.clear();
+  changed_types_.clear();
+  changed_series_.clear();
+  changed_refs_.clear();
+  return std::exchange(pending_batches_, {});
+}
+
+query_result lmdb_backend::query(const query_params& params) {
+  return std::visit(
+    [&](const auto& p) {
+      using params_type = std::decay_t<decltype(p)>;
+      if constexpr (std::is_same_v<params_type, query_latest_params>)
+        return query_latest(p);
+      else if constexpr (std::is_same_v<params_type, query_timeseries_params>)
+        return query_timeseries(p);
+      else
+        return query_server(p);
+    },
+    params);
+}
+
+query_result lmdb_backend::query_latest(
+  const query_latest_params& params) const {
+  query_result result;
+  const auto& types = params.event_types;
+  if (!types || std::find(types->begin(), types->end(),
+                          event_type{"*"}) != types->end()) {
+    for (const auto& [type, e] : latest_)
+      result.events.push_back(e);
+  } else if (has_wildcard(*types)) {
+    subscription sub(*types);
+    for (const auto& [type, e] : latest_)
+      if (sub.matches(type))
+        result.events.push_back(e);
+  } else {
+    // Each stored type once, however often it is asked for.
+    auto unique = *types;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    for (const auto& type : unique)
+      if (auto it = latest_.find(type); it != latest_.end())
+        result.events.push_back(it->second);
+  }
+  return result;
+}
+
+query_result lmdb_backend::query_timeseries(
+  const query_timeseries_params& params) {
+  std::optional<subscription> types;
+  if (params.event_types)
+    types.emplace(*params.event_types);
+  auto max_results = page_size(params.max_results, max_results_);
+
+  const partition* found = nullptr;
+  for (const auto& p : partitions_) {
+    if (p.order_by != params.order_by)
+      continue;
+    if (types && types->isdisjoint(p.subscription))
+      continue;
+    found = &p;
+    break;
+  }
+  query_result result;
+  if (!found)
+    return result;
+
+  series_filter filter{types, params, params.last_event_id, max_results + 1};
+  bool by_ts = params.order_by == order_by::timestamp;
+  auto from = by_ts ? params.t_from : params.source_t_from;
+  auto to = by_ts ? params.t_to : params.source_t_to;
+  auto& out = result.events;
+
+  // Pending events in registration order, as _query_partition_changes:
+  // dropwhile past the far bound, takewhile within the near one.
+  auto pending = [&](bool descending) {
+    auto it = changed_series_.find(found->id);
+    if (it == changed_series_.end())
+      return;
+    std::vector<const event*> seq;
+    for (const auto& [t, e] : it->second)
+      seq.push_back(&e);
+    if (descending)
+      std::reverse(seq.begin(), seq.end());
+    bool dropping = true;
+    for (const event* e : seq) {
+      if (filter.done())
+        return;
+      const auto& t = key_time(*e, params.order_by);
+      auto skip_bound = descending ? to : from;
+      auto stop_bound = descending ? from : to;
+      if (dropping && skip_bound &&
+          (descending ? *skip_bound < t : t < *skip_bound))
+        continue;
+      dropping = false;
+      if (stop_bound && (descending ? t < *stop_bound : *stop_bound < t))
+        return;
+      if (filter.take(*e))
+        out.push_back(*e);
+    }
+  };
+
+  auto stored = [&](bool descending) {
+    auto from_key = fmt::encode_timeseries_key(
+      {found->id, from.value_or(min_timestamp), event_id{0, 0, 0}});
+    auto to_key =
+      fmt::timeseries_key_upper_bound(found->id, to.value_or(max_timestamp));
+    auto txn = check(env_.begin_read());
+    auto cursor = check(txn.open_cursor(db(db_type::timeseries_data)));
+    auto from_view = fmt::view(from_key);
+    auto to_view = fmt::view(to_key);
+    std::optional<lmdb::entry> pos;
+    if (descending) {
+      pos = check(cursor.seek(to_view));
+      pos = pos ? check(cursor.prev()) : check(cursor.last());
+    } else {
+      pos = check(cursor.seek(from_view));
+    }
+    while (pos && !filter.done()) {
+      if (descending ? pos->key < from_view : to_view < pos->key)
+        break;
+      auto e = check(fmt::decode_event(pos->value), "time-series event");
+      if (filter.take(e))
+        out.push_back(std::move(e));
+      pos = descending ? check(cursor.prev()) : check(cursor.next());
+    }
+  };
+
+  if (params.order == order::descending) {
+    pending(true);
+    if (!filter.done())
+      stored(true);
+  } else {
+    stored(false);
+    if (!filter.done())
+      pending(false);
+  }
+  result.more_follows = out.size() > max_results;
+  if (result.more_follows)
+    out.resize(max_results);
+  return result;
+}
+
+query_result lmdb_backend::query_server(const query_server_params& params) {
+  if (params.last_event_id && params.last_event_id->server != params.server_id)
+    throw std::invalid_argument("invalid server id");
+  auto max_results = page_size(params.max_results, max_results_);
+  query_result result;
+  auto& out = result.events;
+
+  {
+    auto txn = check(env_.begin_read());
+    auto cursor = check(txn.open_cursor(db(db_type::ref)));
+    auto start = fmt::encode_event_id(
+      params.last_event_id.value_or(event_id{params.server_id, 0, 0}));
+    auto stop = fmt::encode_event_id({params.server_id + 1, 0, 0});
+    auto pos = check(cursor.seek(fmt::view(start)));
+    if (pos && pos->key == fmt::view(start))
+      pos = check(cursor.next());
+    while (pos && out.size() < max_results + 1 &&
+           pos->key < fmt::view(stop)) {
+      auto refs = check(fmt::decode_event_refs(pos->value), "event refs");
+      if (!refs.empty()) {
+        std::optional<std::string_view> value;
+        if (auto* l = std::get_if<fmt::latest_event_ref>(&refs.front()))
+          value = check(txn.get(db(db_type::latest_data),
+                                fmt::view(fmt::encode_uint(l->key))));
+        else
+          value = check(txn.get(
+            db(db_type::timeseries_data),
+            fmt::view(fmt::encode_timeseries_key(
+              std::get<fmt::timeseries_event_ref>(refs.front()).key))));
+        if (value)
+          out.push_back(check(fmt::decode_event(*value), "event"));
+      }
+      pos = check(cursor.next());
+    }
+  }
+
+  if (!params.persisted && out.size() <= max_results) {
+    auto last = out.empty() ? params.last_event_id
+                            : std::optional<event_id>(out.back().id);
+    auto it = changed_refs_.find(params.server_id);
+    if (it != changed_refs_.end()) {
+      for (const auto& id : it->second.order) {
+        if (out.size() >= max_results + 1)
+          break;
+        if (last && id <= *last)
+          continue;
+        if (auto a = it->second.added.find(id); a != it->second.added.end())
+          out.push_back(a->second.first);
+      }
+    }
+  }
+  result.more_follows = out.size() > max_results;
+  if (result.more_follows)
+    out.resize(max_results);
+  return result;
+}
+
+}  // namespace hat::storage
