@@ -1,6 +1,7 @@
 #include "actors/server.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <filesystem>
 
 #include "actors/engine.hpp"
 #include "actors/eventer_listener.hpp"
@@ -8,6 +9,7 @@
 #include "actors/event_store.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
+#include "storage/lmdb_backend.hpp"
 #include "storage/memory_backend.hpp"
 
 namespace hat {
@@ -16,6 +18,33 @@ namespace {
 
 using server_pointer = server_actor::stateful_pointer<server_state>;
 
+storage::lmdb_backend_options lmdb_options(
+  const config::lmdb_backend_config& conf) {
+  storage::lmdb_backend_options options;
+  options.db_path = conf.db_path;
+  options.identifier = conf.identifier;
+  options.latest_subscriptions = conf.latest_subscriptions;
+  for (auto& partition : conf.timeseries) {
+    storage::partition_options p;
+    p.order_by = partition.order_by;
+    p.subscriptions = partition.subscriptions;
+    if (partition.limit) {
+      auto whole = [](const std::optional<double>& v) {
+        return v ? std::optional<int64_t>{static_cast<int64_t>(*v)}
+                 : std::nullopt;
+      };
+      p.limit = storage::partition_limit{
+        whole(partition.limit->min_entries),
+        whole(partition.limit->max_entries), partition.limit->duration,
+        whole(partition.limit->size)};
+    }
+    options.timeseries.push_back(std::move(p));
+  }
+  options.timeseries_max_results = conf.timeseries_max_results;
+  return options;
+}
+
+/// The configured backend, or nothing with the reason logged.
 std::shared_ptr<storage::backend>
 make_backend(const config::backend_config& conf) {
   switch (conf.kind) {
@@ -24,9 +53,25 @@ make_backend(const config::backend_config& conf) {
     case config::backend_kind::memory:
       return std::make_shared<storage::memory_backend>();
     case config::backend_kind::lmdb:
-      break;
+      try {
+        auto options = lmdb_options(*conf.lmdb);
+        if (options.db_path.has_parent_path())
+          std::filesystem::create_directories(options.db_path.parent_path());
+        return storage::lmdb_backend::open(options);
+      } catch (const std::exception& e) {
+        HAT_LOG_ERROR("server", "backend: cannot open LMDB database ",
+                      conf.lmdb->db_path.string(), ": ", e.what());
+        return nullptr;
+      }
   }
   return nullptr;
+}
+
+std::chrono::milliseconds flush_period_of(const config::backend_config& conf) {
+  if (conf.kind != config::backend_kind::lmdb)
+    return std::chrono::milliseconds{0};
+  return std::chrono::milliseconds{
+    static_cast<int64_t>(conf.lmdb->flush_period * 1000)};
 }
 
 eventer_settings settings_of(const config::server_config& conf) {
@@ -138,15 +183,18 @@ server_actor::behavior_type server(server_pointer self,
   if (!backend)
     backend = make_backend(st.config.backend);
   if (!backend) {
-    HAT_LOG_ERROR("server", "backend.module: the LMDB backend is not "
-                            "available in this build yet");
     self->quit(caf::make_error(caf::sec::invalid_argument));
     return server_actor::behavior_type::make_empty_behavior();
   }
   st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
-  st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
-                                           st.fanout,
-                                           std::chrono::milliseconds{0});
+  // Disk work blocks: the store of a disk backend gets its own thread.
+  auto flush_period = flush_period_of(st.config.backend);
+  if (backend->persists_on_register())
+    st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
+                                             st.fanout, flush_period);
+  else
+    st.storage = self->spawn<caf::monitored + caf::detached>(
+      event_store, std::move(backend), st.fanout, flush_period);
   auto& addr = st.config.eventer_server.addr;
   st.listener = self->system().middleman().spawn_broker(
     eventer_listener, addr.host, addr.port, settings_of(st.config), st.fanout,

@@ -118,7 +118,10 @@ backend_config read_backend(const json::object& root) {
   auto kind = backend_from_module(module);
   if (!kind)
     throw config_error("backend.module", "unknown backend '" + module + "'");
-  return backend_config{*kind, object};
+  backend_config result{*kind, object, std::nullopt};
+  if (*kind == backend_kind::lmdb)
+    result.lmdb = read_lmdb_backend(object);
+  return result;
 }
 
 std::vector<module_config> read_modules(const json::object& root) {

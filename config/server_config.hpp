@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "config/lmdb_config.hpp"
 #include "log/logger.hpp"
 #include "protocol/eventer_codec.hpp"
 
@@ -64,6 +65,8 @@ struct backend_config {
   backend_kind kind = backend_kind::memory;
   /// The whole `backend` object, for the backend's own settings.
   boost::json::object raw;
+  /// Validated settings when kind is lmdb.
+  std::optional<lmdb_backend_config> lmdb;
 };
 
 struct module_config {

@@ -169,8 +169,11 @@ TEST_CASE("default.yaml is the documented default configuration") {
   CHECK(config.name == "event");
   CHECK(config.server_id == 1);
   CHECK_FALSE(config.server_token.has_value());
-  CHECK(config.backend.kind == backend_kind::memory);
-  CHECK(config.backend.raw.at("module") == "hat.event.backends.memory");
+  CHECK(config.backend.kind == backend_kind::lmdb);
+  CHECK(config.backend.raw.at("module") == "hat.event.backends.lmdb");
+  REQUIRE(config.backend.lmdb);
+  CHECK(config.backend.lmdb->db_path == "./data/event.db");
+  CHECK(config.backend.lmdb->timeseries.size() == 1);
   CHECK(config.modules.empty());
   CHECK(config.eventer_server.addr == address{"127.0.0.1", 23012});
   CHECK(config.eventer_server.dialect == hat::eventer::dialect::current);
@@ -193,6 +196,20 @@ TEST_CASE("examples/current.yaml: a reference current-schema file") {
   CHECK(config.backend.raw.at("flush_period") == 1);
   CHECK(config.backend.raw.at("timeseries").at(0).at("limit").at(
           "max_entries") == 100000);
+  REQUIRE(config.backend.lmdb);
+  auto& lmdb = *config.backend.lmdb;
+  CHECK(lmdb.db_path == "./data/event.db");
+  CHECK(lmdb.identifier == "primary");
+  CHECK(lmdb.flush_period == 1);
+  CHECK(lmdb.cleanup_period == 30);
+  CHECK(lmdb.latest_subscriptions == std::vector<hat::event_type>{{"*"}});
+  REQUIRE(lmdb.timeseries.size() == 1);
+  CHECK(lmdb.timeseries[0].order_by == hat::order_by::timestamp);
+  CHECK(lmdb.timeseries[0].subscriptions
+        == std::vector<hat::event_type>{{"measurement", "*"}});
+  REQUIRE(lmdb.timeseries[0].limit);
+  CHECK(lmdb.timeseries[0].limit->max_entries == 100000);
+  CHECK(lmdb.timeseries_max_results == 4096);
   REQUIRE(config.modules.size() == 2);
   CHECK(config.modules[0].module == "hat.event.server.modules.transparent");
   CHECK(config.modules[1].module == "project.modules.alarms");
@@ -341,8 +358,16 @@ TEST_CASE("backend modules: short and reference names") {
   for (const auto& name : names) {
     const auto& module = name.first;
     CAPTURE(module);
+    // An lmdb section needs its own required keys.
+    std::string lmdb_keys =
+      name.second == backend_kind::lmdb
+        ? ", db_path: x.db, identifier: null, flush_period: 1, "
+          "cleanup_period: 5, conditions: [], latest: {subscriptions: []}, "
+          "timeseries: []"
+        : "";
     auto config = parse_server_config(
-      base_with("backend: {module: " + module + ", extra: [1]}\n"),
+      base_with("backend: {module: " + module + ", extra: [1]" + lmdb_keys
+                + "}\n"),
       file_format::yaml);
     CHECK(config.backend.kind == name.second);
     CHECK(config.backend.raw.at("module") == module.c_str());
@@ -636,7 +661,7 @@ TEST_CASE("load_server_config reads files and names them in errors") {
           std::string::npos);
     // ...while other extensions are read as YAML, which reads JSON too.
     auto json_text = R"({"name": "n", "server_id": 3,
-      "backend": {"module": "lmdb"}, "modules": [],
+      "backend": {"module": "memory"}, "modules": [],
       "eventer_server": {}})";
     CHECK(load_server_config(dir.write("b.conf", json_text)).server_id == 3);
     CHECK(load_server_config(dir.write("c.JSON", json_text)).name == "n");
@@ -729,4 +754,62 @@ TEST_CASE("a monitor_component.name beside a top-level name is reported") {
   });
   CHECK(output.find("WARNING [config] ignoring monitor_component.name") !=
         std::string::npos);
+}
+
+TEST_CASE("backend lmdb: every field validated, errors name the path") {
+  const std::string good =
+    "backend:\n"
+    "  module: lmdb\n"
+    "  db_path: data/event.db\n"
+    "  identifier: null\n"
+    "  flush_period: 0.5\n"
+    "  cleanup_period: 5\n"
+    "  conditions:\n"
+    "    - subscriptions: [[a, '*']]\n"
+    "      condition: {type: all, conditions: [{type: json, data_path: "
+    "[value, 0], data_type: number}]}\n"
+    "  latest: {subscriptions: [['*']]}\n"
+    "  timeseries:\n"
+    "    - {order_by: SOURCE_TIMESTAMP, subscriptions: [[a, '?']], "
+    "limit: {duration: 3600, size: 1000000}}\n"
+    "  timeseries_max_results: 100\n";
+  auto config = parse_server_config(base_with(good), file_format::yaml);
+  REQUIRE(config.backend.lmdb);
+  CHECK(config.backend.lmdb->flush_period == 0.5);
+  CHECK_FALSE(config.backend.lmdb->identifier);
+  CHECK(config.backend.lmdb->conditions.size() == 1);
+  CHECK(config.backend.lmdb->timeseries[0].order_by
+        == hat::order_by::source_timestamp);
+  CHECK(config.backend.lmdb->timeseries[0].limit->duration == 3600);
+  CHECK(config.backend.lmdb->timeseries_max_results == 100);
+
+  auto replace = [&](std::string from, std::string to) {
+    auto text = good;
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return base_with(text.replace(at, from.size(), to));
+  };
+  CHECK(error_of(replace("  db_path: data/event.db\n", ""))
+        == "backend.db_path: missing");
+  CHECK(error_of(replace("flush_period: 0.5", "flush_period: soon"))
+        == "backend.flush_period: expected a number, got string");
+  CHECK(error_of(replace("cleanup_period: 5", "cleanup_period: 0"))
+        == "backend.cleanup_period: expected a positive number of seconds");
+  CHECK(error_of(replace("order_by: SOURCE_TIMESTAMP", "order_by: TIME"))
+        == "backend.timeseries[0].order_by: expected TIMESTAMP or "
+           "SOURCE_TIMESTAMP, got 'TIME'");
+  CHECK(error_of(replace("subscriptions: [[a, '?']]",
+                         "subscriptions: [['*', a]]"))
+        == "backend.timeseries[0].subscriptions[0]: query type '*/a' has "
+           "'*' before its last segment");
+  CHECK(error_of(replace("data_type: number", "data_type: integer"))
+        == "backend.conditions[0].condition.conditions[0].data_type: "
+           "unknown JSON type 'integer'");
+  CHECK(error_of(replace("{type: all,", "{type: most,"))
+        == "backend.conditions[0].condition.type: expected all, any or "
+           "json, got 'most'");
+  CHECK(error_of(replace("latest: {subscriptions: [['*']]}", "latest: {}"))
+        == "backend.latest.subscriptions: missing");
+  CHECK(error_of(replace("identifier: null", "identifier: 7"))
+        == "backend.identifier: expected a string, got integer");
 }
