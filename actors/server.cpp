@@ -23,6 +23,7 @@ storage::lmdb_backend_options lmdb_options(
   storage::lmdb_backend_options options;
   options.db_path = conf.db_path;
   options.identifier = conf.identifier;
+  options.conditions = conf.conditions;
   options.latest_subscriptions = conf.latest_subscriptions;
   for (auto& partition : conf.timeseries) {
     storage::partition_options p;

@@ -133,6 +133,7 @@ std::unique_ptr<lmdb_backend> lmdb_backend::open(
 
 void lmdb_backend::load(const lmdb_backend_options& options) {
   max_results_ = options.timeseries_max_results;
+  conditions_ = lmdb::conditions(options.conditions);
   for (auto type : fmt::all_db_types)
     dbis_.push_back(check(env_.open_db(fmt::db_name(type), true)));
 
@@ -177,8 +178,8 @@ void lmdb_backend::load(const lmdb_backend_options& options) {
                check(fmt::decode_timestamp(v), "last timestamp");
            });
 
-  // Latest, as latestdb.ext_create: an event counts only when its type
-  // still maps to the key it is stored under.
+  // Latest, as latestdb.ext_create: an event counts only when it meets the
+  // conditions and its type still maps to the key it is stored under.
   latest_subscription_ = subscription(options.latest_subscriptions);
   uint64_t max_ref = 0;
   read_all(txn, db(db_type::latest_type),
@@ -193,7 +194,8 @@ void lmdb_backend::load(const lmdb_backend_options& options) {
              auto ref = check(fmt::decode_uint(k), "event type ref");
              auto e = check(fmt::decode_event(v), "latest event");
              auto it = type_refs_.find(e.type);
-             if (latest_subscription_.matches(e.type) &&
+             if (conditions_.matches(e) &&
+                 latest_subscription_.matches(e.type) &&
                  it != type_refs_.end() && it->second == ref)
                latest_[e.type] = std::move(e);
            });
@@ -305,6 +307,10 @@ event_batch lmdb_backend::register_events(event_batch events) {
     auto last_ts = last_timestamps_.find(server);
     if (!(last_event_id(server) < e.id) ||
         (last_ts != last_timestamps_.end() && e.timestamp < last_ts->second)) {
+      skipped = true;
+      continue;
+    }
+    if (!conditions_.matches(e)) {
       skipped = true;
       continue;
     }
@@ -551,7 +557,9 @@ query_result lmdb_backend::query_timeseries(
       if (descending ? pos->key < from_view : to_view < pos->key)
         break;
       auto e = check(fmt::decode_event(pos->value), "time-series event");
-      if (filter.take(e))
+      // As _ext_query_partition_events: stored events failing the
+      // conditions are left out before the filter counts them.
+      if (conditions_.matches(e) && filter.take(e))
         out.push_back(std::move(e));
       pos = descending ? check(cursor.prev()) : check(cursor.next());
     }

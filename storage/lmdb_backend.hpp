@@ -20,8 +20,11 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/array.hpp>
+
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
+#include "storage/lmdb/conditions.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
 
@@ -44,11 +47,14 @@ struct partition_options {
 };
 
 /// The reference's configuration of the lmdb backend.
-/// TODO: conditions (reference conditions.py) and cleanup of partitions
-/// by `limit` (_ext_cleanup_partition) are not implemented yet.
+/// TODO: cleanup of partitions by `limit` (_ext_cleanup_partition) is not
+/// implemented yet.
 struct lmdb_backend_options {
   std::filesystem::path db_path;
   std::optional<std::string> identifier;
+  /// The reference's `conditions` (see storage/lmdb/conditions.hpp); open()
+  /// throws std::invalid_argument when they are malformed.
+  boost::json::array conditions;
   std::vector<event_type> latest_subscriptions;
   std::vector<partition_options> timeseries;
   int64_t timeseries_max_results = 4096;
@@ -68,9 +74,10 @@ public:
   event_id last_event_id(int64_t server_id) override;
 
   /// Skips (leaves out of the result) events whose id is not above, or
-  /// whose timestamp is below, the last stored of their server. As in the
-  /// reference, accepted events that no database subscribes to are returned
-  /// but not stored and do not advance the last id.
+  /// whose timestamp is below, the last stored of their server, and events
+  /// failing the configured conditions. As in the reference, accepted
+  /// events that no database subscribes to are returned but not stored and
+  /// do not advance the last id.
   event_batch register_events(event_batch events) override;
 
   /// Latest from memory; timeseries from the first configured partition
@@ -121,6 +128,10 @@ private:
   lmdb::environment env_;
   std::vector<lmdb::dbi> dbis_;
   int64_t max_results_ = 4096;
+  /// Applied on register, to stored latest events at open and to stored
+  /// time-series events on query, as the reference does, so that a
+  /// stricter configuration hides events stored under a looser one.
+  lmdb::conditions conditions_;
 
   std::map<int64_t, event_id> last_ids_;
   std::map<int64_t, timestamp> last_timestamps_;
