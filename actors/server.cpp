@@ -18,33 +18,6 @@ namespace {
 
 using server_pointer = server_actor::stateful_pointer<server_state>;
 
-storage::lmdb_backend_options lmdb_options(
-  const config::lmdb_backend_config& conf) {
-  storage::lmdb_backend_options options;
-  options.db_path = conf.db_path;
-  options.identifier = conf.identifier;
-  options.conditions = conf.conditions;
-  options.latest_subscriptions = conf.latest_subscriptions;
-  for (auto& partition : conf.timeseries) {
-    storage::partition_options p;
-    p.order_by = partition.order_by;
-    p.subscriptions = partition.subscriptions;
-    if (partition.limit) {
-      auto whole = [](const std::optional<double>& v) {
-        return v ? std::optional<int64_t>{static_cast<int64_t>(*v)}
-                 : std::nullopt;
-      };
-      p.limit = storage::partition_limit{
-        whole(partition.limit->min_entries),
-        whole(partition.limit->max_entries), partition.limit->duration,
-        whole(partition.limit->size)};
-    }
-    options.timeseries.push_back(std::move(p));
-  }
-  options.timeseries_max_results = conf.timeseries_max_results;
-  return options;
-}
-
 /// The configured backend, or nothing with the reason logged.
 std::shared_ptr<storage::backend>
 make_backend(const config::backend_config& conf) {
@@ -55,7 +28,7 @@ make_backend(const config::backend_config& conf) {
       return std::make_shared<storage::memory_backend>();
     case config::backend_kind::lmdb:
       try {
-        auto options = lmdb_options(*conf.lmdb);
+        const storage::lmdb_backend_options& options = *conf.lmdb;
         if (options.db_path.has_parent_path())
           std::filesystem::create_directories(options.db_path.parent_path());
         return storage::lmdb_backend::open(options);

@@ -96,10 +96,19 @@ std::optional<double> optional_number(const json::object& object,
   return std::nullopt;
 }
 
-lmdb_partition_config read_partition(const json::value& value,
+/// Counts are "number" in the reference schema; whole ones are meant.
+std::optional<int64_t> optional_count(const json::object& object,
+                                      const std::string& parent,
+                                      std::string_view key) {
+  if (auto value = optional_number(object, parent, key))
+    return static_cast<int64_t>(*value);
+  return std::nullopt;
+}
+
+storage::partition_options read_partition(const json::value& value,
                                      const std::string& path) {
   const auto& object = as_object(value, path);
-  lmdb_partition_config partition;
+  storage::partition_options partition;
   auto order_path = child_path(path, "order_by");
   auto order = as_string(require(object, path, "order_by"), order_path);
   if (order == "TIMESTAMP")
@@ -116,11 +125,11 @@ lmdb_partition_config read_partition(const json::value& value,
   if (auto* limit = find(object, "limit")) {
     auto limit_path = child_path(path, "limit");
     const auto& limit_object = as_object(*limit, limit_path);
-    partition.limit = lmdb_limit_config{
-      optional_number(limit_object, limit_path, "min_entries"),
-      optional_number(limit_object, limit_path, "max_entries"),
+    partition.limit = storage::partition_limit{
+      optional_count(limit_object, limit_path, "min_entries"),
+      optional_count(limit_object, limit_path, "max_entries"),
       optional_number(limit_object, limit_path, "duration"),
-      optional_number(limit_object, limit_path, "size"),
+      optional_count(limit_object, limit_path, "size"),
     };
   }
   return partition;

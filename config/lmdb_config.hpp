@@ -11,36 +11,16 @@
 #include <string>
 #include <vector>
 
-#include "protocol/event.hpp"
+#include "storage/lmdb_options.hpp"
 
 namespace hat::config {
 
-struct lmdb_limit_config {
-  std::optional<double> min_entries;
-  std::optional<double> max_entries;
-  /// Seconds of history kept.
-  std::optional<double> duration;
-  /// Bytes of TIMESERIES_DATA that trigger cleanup.
-  std::optional<double> size;
-};
-
-struct lmdb_partition_config {
-  hat::order_by order_by = order_by::timestamp;
-  std::vector<event_type> subscriptions;
-  std::optional<lmdb_limit_config> limit;
-};
-
-struct lmdb_backend_config {
-  std::filesystem::path db_path;
-  std::optional<std::string> identifier;
+/// The backend's own options plus what the event store does with it.
+struct lmdb_backend_config : storage::lmdb_backend_options {
   /// Seconds between flushes and between cleanups.
   double flush_period = 1;
   double cleanup_period = 5;
-  /// Shape-checked (all / any / json conditions); applied by the backend.
-  boost::json::array conditions;
-  std::vector<event_type> latest_subscriptions;
-  std::vector<lmdb_partition_config> timeseries;
-  int64_t timeseries_max_results = 4096;
+  /// Accepted for the reference; our partition lookup needs no cache.
   int64_t timeseries_event_type_cache_size = 262144;
 };
 

@@ -24,41 +24,12 @@
 
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
+#include "storage/lmdb_options.hpp"
 #include "storage/lmdb/conditions.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
 
 namespace hat::storage {
-
-/// When a time-series partition drops its oldest entries (cleanup).
-struct partition_limit {
-  std::optional<int64_t> min_entries;
-  std::optional<int64_t> max_entries;
-  /// Seconds.
-  std::optional<double> duration;
-  /// Bytes, estimated from the TIMESERIES_DATA page counts.
-  std::optional<int64_t> size;
-};
-
-struct partition_options {
-  hat::order_by order_by = order_by::timestamp;
-  std::vector<event_type> subscriptions;
-  std::optional<partition_limit> limit;
-};
-
-/// The reference's configuration of the lmdb backend.
-/// TODO: cleanup of partitions by `limit` (_ext_cleanup_partition) is not
-/// implemented yet.
-struct lmdb_backend_options {
-  std::filesystem::path db_path;
-  std::optional<std::string> identifier;
-  /// The reference's `conditions` (see storage/lmdb/conditions.hpp); open()
-  /// throws std::invalid_argument when they are malformed.
-  boost::json::array conditions;
-  std::vector<event_type> latest_subscriptions;
-  std::vector<partition_options> timeseries;
-  int64_t timeseries_max_results = 4096;
-};
 
 class lmdb_backend final : public backend {
 public:

@@ -37,7 +37,8 @@ config::server_config lmdb_server_config(const std::filesystem::path& db) {
   lmdb.db_path = db;
   lmdb.flush_period = 0.05;
   lmdb.latest_subscriptions = {{"*"}};
-  lmdb.timeseries.push_back({order_by::timestamp, {{"*"}}, std::nullopt});
+  lmdb.timeseries.push_back(
+    storage::partition_options{order_by::timestamp, {{"*"}}, std::nullopt});
   conf.backend.lmdb = lmdb;
   return conf;
 }
