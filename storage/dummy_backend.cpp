@@ -18,8 +18,4 @@ bool dummy_backend::persists_on_register() const {
   return true;
 }
 
-std::vector<event_batch> dummy_backend::flush() {
-  return {};
-}
-
 }  // namespace hat::storage

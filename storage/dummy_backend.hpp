@@ -21,8 +21,6 @@ public:
   /// True: there is nothing to wait for.
   bool persists_on_register() const override;
 
-  /// Nothing to flush: always empty.
-  std::vector<event_batch> flush() override;
 };
 
 }  // namespace hat::storage

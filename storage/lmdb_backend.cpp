@@ -109,14 +109,11 @@ const timestamp& key_time(const event& e, order_by by) {
 
 }  // namespace
 
-lmdb_backend::lmdb_backend(lmdb::environment env) : env_(std::move(env)) {
+lmdb_backend::lmdb_backend(lmdb::environment env)
+  : env_(std::make_shared<lmdb::environment>(std::move(env))) {
 }
 
 lmdb_backend::~lmdb_backend() = default;
-
-lmdb::dbi lmdb_backend::db(db_type type) const {
-  return dbis_[static_cast<std::size_t>(type)];
-}
 
 std::unique_ptr<lmdb_backend> lmdb_backend::open(
   const lmdb_backend_options& options) {
@@ -133,11 +130,15 @@ std::unique_ptr<lmdb_backend> lmdb_backend::open(
 
 void lmdb_backend::load(const lmdb_backend_options& options) {
   max_results_ = options.timeseries_max_results;
+  max_pending_events_ = options.max_pending_events;
+  cleanup_batch_ = std::max<std::size_t>(options.cleanup_batch, 1);
   conditions_ = lmdb::conditions(options.conditions);
   for (auto type : fmt::all_db_types)
-    dbis_.push_back(check(env_.open_db(fmt::db_name(type), true)));
+    dbs_.handles[static_cast<std::size_t>(type)] =
+      check(env_->open_db(fmt::db_name(type), true));
+  auto db = [&](db_type type) { return dbs_[type]; };
 
-  auto txn = check(env_.begin_write());
+  auto txn = check(env_->begin_write());
 
   // Settings, as the reference's _ext_validate_settings.
   auto settings = db(db_type::system_settings);
@@ -189,7 +190,7 @@ void lmdb_backend::load(const lmdb_backend_options& options) {
              max_ref = std::max(max_ref, ref);
            });
   next_type_ref_ = max_ref + 1;
-  read_all(txn, db(db_type::latest_data),
+  read_all(txn, dbs_[db_type::latest_data],
            [&](std::string_view k, std::string_view v) {
              auto ref = check(fmt::decode_uint(k), "event type ref");
              auto e = check(fmt::decode_event(v), "latest event");
@@ -215,7 +216,6 @@ void lmdb_backend::load(const lmdb_backend_options& options) {
     partition p;
     p.order_by = conf.order_by;
     p.subscription = subscription(conf.subscriptions);
-    p.limit = conf.limit;
     fmt::partition_description description{conf.order_by,
                                            p.subscription.query_types()};
     std::sort(description.subscriptions.begin(),
@@ -232,6 +232,8 @@ void lmdb_backend::load(const lmdb_backend_options& options) {
                     fmt::view(fmt::encode_uint(p.id)),
                     fmt::encode_partition(description)));
     }
+    if (conf.limit)
+      limited_.push_back({p.id, *conf.limit});
     partitions_.push_back(std::move(p));
   }
   check(txn.commit());
@@ -255,10 +257,10 @@ std::vector<fmt::event_ref> lmdb_backend::add_latest(const event& e) {
   auto [type_ref, added] = type_refs_.try_emplace(e.type, next_type_ref_);
   if (added) {
     ++next_type_ref_;
-    changed_types_[type_ref->second] = e.type;
+    pending_.types[type_ref->second] = e.type;
   }
   fmt::event_ref ref = fmt::latest_event_ref{type_ref->second};
-  changed_latest_[type_ref->second] = e;
+  pending_.latest[type_ref->second] = e;
   if (previous != latest_.end()) {
     remove_ref(previous->second.id, ref);
     previous->second = e;
@@ -276,13 +278,13 @@ void lmdb_backend::add_timeseries(const event& e,
     if (p.order_by == order_by::source_timestamp && !e.source_timestamp)
       continue;
     const auto& t = key_time(e, p.order_by);
-    changed_series_[p.id].emplace_back(t, e);
+    pending_.series[p.id].emplace_back(t, e);
     refs.push_back(fmt::timeseries_event_ref{{p.id, t, e.id}});
   }
 }
 
 void lmdb_backend::remove_ref(const event_id& id, const fmt::event_ref& ref) {
-  auto& changes = changed_refs_[id.server];
+  auto& changes = pending_.refs[id.server];
   if (auto it = changes.added.find(id); it != changes.added.end()) {
     auto& refs = it->second.second;
     if (auto r = std::find(refs.begin(), refs.end(), ref); r != refs.end()) {
@@ -320,15 +322,16 @@ event_batch lmdb_backend::register_events(event_batch events) {
     add_timeseries(e, refs);
     if (refs.empty())
       continue;
-    auto& changes = changed_refs_[server];
+    auto& changes = pending_.refs[server];
     changes.order.push_back(e.id);
     changes.added[e.id] = {e, std::move(refs)};
-    last_ids_[server] = changed_ids_[server] = e.id;
-    last_timestamps_[server] = changed_timestamps_[server] = e.timestamp;
+    last_ids_[server] = pending_.last_ids[server] = e.id;
+    last_timestamps_[server] = pending_.last_timestamps[server] = e.timestamp;
   }
   if (skipped)
     events = std::make_shared<const std::vector<event>>(std::move(accepted));
-  pending_batches_.push_back(events);
+  pending_.event_count += events->size();
+  pending_.batches.push_back(events);
   return events;
 }
 
@@ -336,111 +339,46 @@ bool lmdb_backend::persists_on_register() const {
   return false;
 }
 
-lmdb::result<void> lmdb_backend::write(lmdb::write_txn& txn) {
-  auto put = [&](db_type type, std::string_view k,
-                 std::string_view v) -> lmdb::result<void> {
-    auto r = txn.put(db(type), k, v);
-    if (!r)
-      return r.error();
-    return {};
-  };
-#define HAT_TRY(expr)        \
-  if (auto r_ = (expr); !r_) \
-    return r_.error();
-
-  for (const auto& [server, id] : changed_ids_)
-    HAT_TRY(put(db_type::system_last_event_id,
-                fmt::view(fmt::encode_uint(server)),
-                fmt::view(fmt::encode_event_id(id))));
-  for (const auto& [server, t] : changed_timestamps_)
-    HAT_TRY(put(db_type::system_last_timestamp,
-                fmt::view(fmt::encode_uint(server)),
-                fmt::view(fmt::encode_timestamp(t))));
-
-  for (const auto& [ref, e] : changed_latest_) {
-    auto value = fmt::encode_event(e);
-    HAT_TRY(put(db_type::latest_data, fmt::view(fmt::encode_uint(ref)),
-                {value.data(), value.size()}));
-  }
-  for (const auto& [ref, type] : changed_types_)
-    HAT_TRY(put(db_type::latest_type, fmt::view(fmt::encode_uint(ref)),
-                fmt::encode_event_type(type)));
-
-  for (const auto& [id, entries] : changed_series_) {
-    for (const auto& [t, e] : entries) {
-      auto value = fmt::encode_event(e);
-      HAT_TRY(put(db_type::timeseries_data,
-                  fmt::view(fmt::encode_timeseries_key({id, t, e.id})),
-                  {value.data(), value.size()}));
-    }
-    auto count_key = fmt::encode_uint(id);
-    auto stored = txn.get(db(db_type::timeseries_count), fmt::view(count_key));
-    HAT_TRY(stored);
-    uint64_t count =
-      *stored ? check(fmt::decode_uint(**stored), "partition count") : 0;
-    HAT_TRY(put(db_type::timeseries_count, fmt::view(count_key),
-                fmt::view(fmt::encode_uint(count + entries.size()))));
-  }
-
-  auto ref_db = db(db_type::ref);
-  for (const auto& [server, changes] : changed_refs_) {
-    std::vector<event_id> ids;
-    for (const auto& [id, entry] : changes.added)
-      ids.push_back(id);
-    for (const auto& [id, refs] : changes.removed)
-      ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (const auto& id : ids) {
-      auto key = fmt::encode_event_id(id);
-      auto stored = txn.get(ref_db, fmt::view(key));
-      HAT_TRY(stored);
-      std::vector<fmt::event_ref> refs;
-      if (*stored)
-        refs = check(fmt::decode_event_refs(**stored), "event refs");
-      if (auto a = changes.added.find(id); a != changes.added.end())
-        for (const auto& ref : a->second.second)
-          if (std::find(refs.begin(), refs.end(), ref) == refs.end())
-            refs.push_back(ref);
-      if (auto r = changes.removed.find(id); r != changes.removed.end())
-        std::erase_if(refs, [&](const fmt::event_ref& ref) {
-          return std::find(r->second.begin(), r->second.end(), ref) !=
-                 r->second.end();
-        });
-      if (refs.empty()) {
-        auto del = txn.del(ref_db, fmt::view(key));
-        HAT_TRY(del);
-      } else {
-        HAT_TRY(put(db_type::ref, fmt::view(key),
-                    fmt::encode_event_refs(refs)));
-      }
-    }
-  }
-#undef HAT_TRY
-  return {};
+std::shared_ptr<write_job> lmdb_backend::start_flush() {
+  if (writing_)
+    throw std::logic_error("lmdb backend: a flush is already running");
+  if (pending_.empty())
+    return nullptr;
+  writing_ = std::make_shared<lmdb::flush_job>(env_, dbs_,
+                                               std::exchange(pending_, {}));
+  return writing_;
 }
 
-std::vector<event_batch> lmdb_backend::flush() {
-  for (;;) {
-    auto txn = check(env_.begin_write());
-    auto written = write(txn);
-    if (written)
-      written = txn.commit();
-    if (written)
-      break;
-    if (!written.error().map_full())
-      fail(written.error());
-    if (txn.is_open())
-      txn.abort();
-    check(env_.set_map_size(env_.map_size() * 2));
-  }
-  changed_ids_.clear();
-  changed_timestamps_.clear();
-  changed_latest_.clear();
-  changed_types_.clear();
-  changed_series_.clear();
-  changed_refs_.clear();
-  return std::exchange(pending_batches_, {});
+std::vector<event_batch> lmdb_backend::finish_flush() {
+  if (!writing_)
+    return {};
+  auto batches = writing_->changes().batches;
+  writing_.reset();
+  return batches;
+}
+
+std::shared_ptr<write_job> lmdb_backend::start_cleanup(const timestamp& now) {
+  if (limited_.empty())
+    return nullptr;
+  return std::make_shared<lmdb::cleanup_job>(env_, dbs_, limited_, now,
+                                             cleanup_batch_);
+}
+
+void lmdb_backend::grow_map() {
+  check(env_->set_map_size(env_->map_size() * 2));
+}
+
+bool lmdb_backend::backlog_full() const {
+  return pending_.event_count >= max_pending_events_;
+}
+
+std::vector<const lmdb::pending_changes*> lmdb_backend::unwritten(
+  const lmdb::read_txn& txn) const {
+  std::vector<const lmdb::pending_changes*> result;
+  if (writing_ && !writing_->visible_in(txn))
+    result.push_back(&writing_->changes());
+  result.push_back(&pending_);
+  return result;
 }
 
 query_result lmdb_backend::query(const query_params& params) {
@@ -508,15 +446,19 @@ query_result lmdb_backend::query_timeseries(
   auto to = by_ts ? params.t_to : params.source_t_to;
   auto& out = result.events;
 
-  // Pending events in registration order, as _query_partition_changes:
+  // One snapshot for the whole query; it decides which unwritten changes
+  // to merge.
+  auto txn = check(env_->begin_read());
+  auto changes = unwritten(txn);
+
+  // Unwritten events in registration order, as _query_partition_changes:
   // dropwhile past the far bound, takewhile within the near one.
   auto pending = [&](bool descending) {
-    auto it = changed_series_.find(found->id);
-    if (it == changed_series_.end())
-      return;
     std::vector<const event*> seq;
-    for (const auto& [t, e] : it->second)
-      seq.push_back(&e);
+    for (const auto* c : changes)
+      if (auto it = c->series.find(found->id); it != c->series.end())
+        for (const auto& [t, e] : it->second)
+          seq.push_back(&e);
     if (descending)
       std::reverse(seq.begin(), seq.end());
     bool dropping = true;
@@ -542,8 +484,7 @@ query_result lmdb_backend::query_timeseries(
       {found->id, from.value_or(min_timestamp), event_id{0, 0, 0}});
     auto to_key =
       fmt::timeseries_key_upper_bound(found->id, to.value_or(max_timestamp));
-    auto txn = check(env_.begin_read());
-    auto cursor = check(txn.open_cursor(db(db_type::timeseries_data)));
+    auto cursor = check(txn.open_cursor(dbs_[db_type::timeseries_data]));
     auto from_view = fmt::view(from_key);
     auto to_view = fmt::view(to_key);
     std::optional<lmdb::entry> pos;
@@ -587,9 +528,9 @@ query_result lmdb_backend::query_server(const query_server_params& params) {
   query_result result;
   auto& out = result.events;
 
+  auto txn = check(env_->begin_read());
   {
-    auto txn = check(env_.begin_read());
-    auto cursor = check(txn.open_cursor(db(db_type::ref)));
+    auto cursor = check(txn.open_cursor(dbs_[db_type::ref]));
     auto start = fmt::encode_event_id(
       params.last_event_id.value_or(event_id{params.server_id, 0, 0}));
     auto stop = fmt::encode_event_id({params.server_id + 1, 0, 0});
@@ -602,11 +543,11 @@ query_result lmdb_backend::query_server(const query_server_params& params) {
       if (!refs.empty()) {
         std::optional<std::string_view> value;
         if (auto* l = std::get_if<fmt::latest_event_ref>(&refs.front()))
-          value = check(txn.get(db(db_type::latest_data),
+          value = check(txn.get(dbs_[db_type::latest_data],
                                 fmt::view(fmt::encode_uint(l->key))));
         else
           value = check(txn.get(
-            db(db_type::timeseries_data),
+            dbs_[db_type::timeseries_data],
             fmt::view(fmt::encode_timeseries_key(
               std::get<fmt::timeseries_event_ref>(refs.front()).key))));
         if (value)
@@ -619,8 +560,10 @@ query_result lmdb_backend::query_server(const query_server_params& params) {
   if (!params.persisted && out.size() <= max_results) {
     auto last = out.empty() ? params.last_event_id
                             : std::optional<event_id>(out.back().id);
-    auto it = changed_refs_.find(params.server_id);
-    if (it != changed_refs_.end()) {
+    for (const auto* c : unwritten(txn)) {
+      auto it = c->refs.find(params.server_id);
+      if (it == c->refs.end())
+        continue;
       for (const auto& id : it->second.order) {
         if (out.size() >= max_results + 1)
           break;

@@ -4,8 +4,10 @@
 /// one LMDB file, in the reference's databases and encodings, so that files
 /// written by either implementation open in the other.
 ///
-/// Registered events are kept in memory (pending) and written by flush() in
-/// one write transaction; queries merge pending events with the file.
+/// Registered events are kept in memory (pending) and written by a flush
+/// job in one write transaction; queries merge the events not yet visible
+/// on disk (pending, and those a running flush job is writing) with a
+/// snapshot of the file, so a flush on another thread never holds them up.
 ///
 /// Errors: open() and every later call that meets an LMDB or format error
 /// throw std::runtime_error with a message naming what failed; the backend
@@ -25,9 +27,13 @@
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
 #include "storage/lmdb_options.hpp"
+#include "storage/lmdb/cleanup.hpp"
 #include "storage/lmdb/conditions.hpp"
+#include "storage/lmdb/databases.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
+#include "storage/lmdb/pending_changes.hpp"
+#include "storage/lmdb/write_jobs.hpp"
 
 namespace hat::storage {
 
@@ -57,28 +63,28 @@ public:
   /// unless `persisted`). At most timeseries_max_results per page.
   query_result query(const query_params& params) override;
 
-  /// False: events are durable only after flush().
+  /// False: events are durable only after a flush.
   bool persists_on_register() const override;
 
-  /// Writes pending changes in one transaction (growing the map when it is
-  /// full); returns the batches registered since the previous flush.
-  std::vector<event_batch> flush() override;
+  /// A job writing every pending change in one transaction; null when
+  /// nothing was registered since the last flush.
+  std::shared_ptr<write_job> start_flush() override;
+  std::vector<event_batch> finish_flush() override;
+
+  /// A job removing up to cleanup_batch entries the partition limits no
+  /// longer keep; null when no partition has a limit.
+  std::shared_ptr<write_job> start_cleanup(const timestamp& now) override;
+
+  void grow_map() override;
+
+  /// max_pending_events reached.
+  bool backlog_full() const override;
 
 private:
   struct partition {
     uint64_t id = 0;
     hat::order_by order_by = order_by::timestamp;
     hat::subscription subscription;
-    std::optional<partition_limit> limit;
-  };
-
-  /// Pending REF changes of one server (the reference's ServerChanges).
-  struct server_changes {
-    /// Ids in registration order; an id may be gone from `added`.
-    std::vector<event_id> order;
-    std::map<event_id, std::pair<event, std::vector<lmdb::format::event_ref>>>
-      added;
-    std::map<event_id, std::vector<lmdb::format::event_ref>> removed;
   };
 
   explicit lmdb_backend(lmdb::environment env);
@@ -88,42 +94,44 @@ private:
   void add_timeseries(const event& e,
                       std::vector<lmdb::format::event_ref>& refs);
   void remove_ref(const event_id& id, const lmdb::format::event_ref& ref);
-  lmdb::result<void> write(lmdb::write_txn& txn);
+
+  /// Changes a query must merge with the snapshot `txn`, oldest first: those
+  /// a running flush job writes (unless the snapshot shows them already)
+  /// and the pending ones.
+  std::vector<const lmdb::pending_changes*> unwritten(
+    const lmdb::read_txn& txn) const;
 
   query_result query_latest(const query_latest_params& params) const;
   query_result query_timeseries(const query_timeseries_params& params);
   query_result query_server(const query_server_params& params);
 
-  lmdb::dbi db(lmdb::format::db_type type) const;
-
-  lmdb::environment env_;
-  std::vector<lmdb::dbi> dbis_;
+  /// Shared with running jobs, so the file stays open until they end.
+  std::shared_ptr<lmdb::environment> env_;
+  lmdb::databases dbs_;
   int64_t max_results_ = 4096;
+  std::size_t max_pending_events_ = 0;
+  std::size_t cleanup_batch_ = 0;
   /// Applied on register, to stored latest events at open and to stored
   /// time-series events on query, as the reference does, so that a
   /// stricter configuration hides events stored under a looser one.
   lmdb::conditions conditions_;
 
+  /// Newest of every server, written or not.
   std::map<int64_t, event_id> last_ids_;
   std::map<int64_t, timestamp> last_timestamps_;
-  std::map<int64_t, event_id> changed_ids_;
-  std::map<int64_t, timestamp> changed_timestamps_;
 
   hat::subscription latest_subscription_;
   std::map<event_type, uint64_t> type_refs_;
   std::map<event_type, event> latest_;
   uint64_t next_type_ref_ = 1;
-  std::map<uint64_t, event> changed_latest_;
-  std::map<uint64_t, event_type> changed_types_;
 
   std::vector<partition> partitions_;
-  /// Per partition id, (key timestamp, event) in registration order.
-  std::map<uint64_t, std::vector<std::pair<timestamp, event>>>
-    changed_series_;
+  /// The partitions with a limit, for cleanup jobs.
+  std::vector<lmdb::limited_partition> limited_;
 
-  std::map<int64_t, server_changes> changed_refs_;
-
-  std::vector<event_batch> pending_batches_;
+  lmdb::pending_changes pending_;
+  /// The flush job started and not finished yet.
+  std::shared_ptr<lmdb::flush_job> writing_;
 };
 
 }  // namespace hat::storage

@@ -5,6 +5,7 @@
 /// fill them without knowing LMDB.
 
 #include <boost/json.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -32,8 +33,6 @@ struct partition_options {
 };
 
 /// The reference's configuration of the lmdb backend.
-/// TODO: cleanup of partitions by `limit` (_ext_cleanup_partition) is not
-/// implemented yet.
 struct lmdb_backend_options {
   std::filesystem::path db_path;
   std::optional<std::string> identifier;
@@ -43,6 +42,13 @@ struct lmdb_backend_options {
   std::vector<event_type> latest_subscriptions;
   std::vector<partition_options> timeseries;
   int64_t timeseries_max_results = 4096;
+  /// Accepted events kept in memory before a flush is due regardless of
+  /// the period (the reference's max_registered_count). Not configurable
+  /// in the reference; tests lower it.
+  std::size_t max_pending_events = 256 * 1024;
+  /// Time-series entries removed per cleanup transaction (the reference's
+  /// cleanup_max_results), so that a cleanup never holds the writer long.
+  std::size_t cleanup_batch = 1024;
 };
 
 }  // namespace hat::storage

@@ -158,10 +158,6 @@ bool memory_backend::persists_on_register() const {
   return true;
 }
 
-std::vector<event_batch> memory_backend::flush() {
-  return {};
-}
-
 query_result memory_backend::query_latest(
   const query_latest_params& params) const {
   std::vector<newest> found;

@@ -45,8 +45,6 @@ public:
   /// True: memory is all the durability there is.
   bool persists_on_register() const override;
 
-  /// Nothing to flush: always empty.
-  std::vector<event_batch> flush() override;
 
 private:
   /// An index entry: events never move, since their batches are kept.

@@ -61,6 +61,13 @@ public:
   /// A read-only cursor over `db`.
   result<cursor> open_cursor(lmdb::dbi db) const;
 
+  /// mdb_txn_id: for a snapshot the id of the last write it sees, for a
+  /// write transaction the id it commits as; 0 once ended. Tells whether a
+  /// snapshot includes a given write.
+  size_t id() const {
+    return handle() ? mdb_txn_id(handle()) : 0;
+  }
+
   /// The raw handle, for LMDB calls this layer does not wrap.
   MDB_txn* handle() const {
     return state_ ? state_->handle : nullptr;

@@ -33,10 +33,6 @@ public:
     return true;
   }
 
-  std::vector<storage::event_batch> flush() override {
-    return {};
-  }
-
 private:
   storage::memory_backend memory_;
 };
