@@ -16,6 +16,10 @@ using query = caf::atom_constant<caf::atom("query")>;
 using last_id = caf::atom_constant<caf::atom("last_id")>;
 /// Storage: make accepted events durable now.
 using flush = caf::atom_constant<caf::atom("flush")>;
+/// Storage writer: run one write job.
+using write = caf::atom_constant<caf::atom("write")>;
+/// Storage: the cleanup timer.
+using cleanup = caf::atom_constant<caf::atom("cleanup")>;
 /// Fan-out: a batch to deliver; connection: an encoded MsgEventsNotify.
 using notify = caf::atom_constant<caf::atom("notify")>;
 /// Status changes and status questions.

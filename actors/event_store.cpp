@@ -1,62 +1,167 @@
 #include "actors/event_store.hpp"
 
+#include <utility>
+
+#include "actors/storage_writer.hpp"
 #include "log/logger.hpp"
+#include "protocol/timestamp_conversion.hpp"
 
 namespace hat {
 
 namespace {
 
-void report_persisted(event_store_actor::stateful_pointer<event_store_state> self,
+using store_pointer = event_store_actor::stateful_pointer<event_store_state>;
+
+void kick(store_pointer self);
+
+/// Events may be lost: stop so the server shuts down cleanly rather than
+/// run on with a store it cannot trust.
+void fail(store_pointer self, std::string_view what, const std::string& why) {
+  HAT_LOG_ERROR("storage", what, ": ", why);
+  self->quit(caf::make_error(caf::sec::runtime_error, why));
+}
+
+void report_persisted(store_pointer self,
                       std::vector<storage::event_batch> batches) {
   for (auto& batch : batches)
     self->send(self->state.fanout, atom::notify::value, std::move(batch),
                true);
 }
 
-void flush_now(event_store_actor::stateful_pointer<event_store_state> self) {
-  report_persisted(self, self->state.backend->flush());
+void answer(std::vector<caf::response_promise>& waiters) {
+  for (auto& waiter : std::exchange(waiters, {}))
+    waiter.deliver(atom::ok::value);
 }
 
-void schedule_flush(event_store_actor::stateful_pointer<event_store_state> self) {
-  if (self->state.flush_period.count() == 0)
+void schedule_flush(store_pointer self) {
+  if (self->state.options.flush_period.count() == 0)
     return;
-  self->delayed_send(self, self->state.flush_period, atom::tick::value,
-                     self->state.flush_generation);
+  self->delayed_send(self, self->state.options.flush_period,
+                     atom::tick::value, self->state.flush_generation);
+}
+
+void schedule_cleanup(store_pointer self) {
+  if (self->state.options.cleanup_period.count() == 0)
+    return;
+  self->delayed_send(self, self->state.options.cleanup_period,
+                     atom::cleanup::value);
+}
+
+/// The last flush, on this thread (the writer is idle), then quit.
+void finish_exit(store_pointer self) {
+  auto& st = self->state;
+  try {
+    report_persisted(self, st.backend->flush());
+  } catch (const std::exception& e) {
+    HAT_LOG_ERROR("storage", "final flush failed: ", e.what());
+  }
+  answer(st.flush_waiters);
+  answer(st.next_flush_waiters);
+  self->send_exit(st.writer, caf::exit_reason::user_shutdown);
+  self->quit(*st.exit_reason);
+}
+
+void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
+             bool is_flush) {
+  auto& st = self->state;
+  st.writing = true;
+  self->request(st.writer, caf::infinite, atom::write::value, job)
+    .then(
+      [self, job, is_flush](storage::write_outcome outcome) {
+        auto& st = self->state;
+        st.writing = false;
+        try {
+          if (outcome == storage::write_outcome::map_full) {
+            st.backend->grow_map();
+            run_job(self, job, is_flush);
+            return;
+          }
+          if (is_flush) {
+            report_persisted(self, st.backend->finish_flush());
+            answer(st.flush_waiters);
+          } else if (outcome == storage::write_outcome::more) {
+            st.cleanup_wanted = true;
+          } else {
+            schedule_cleanup(self);
+          }
+        } catch (const std::exception& e) {
+          fail(self, "growing the database failed", e.what());
+          return;
+        }
+        kick(self);
+      },
+      [self, is_flush](caf::error& err) {
+        fail(self, is_flush ? "flush failed" : "cleanup failed",
+             self->system().render(err));
+      });
+}
+
+/// Gives the writer its next job when it is idle: a wanted flush first.
+void kick(store_pointer self) {
+  auto& st = self->state;
+  if (st.writing)
+    return;
+  if (st.exit_reason) {
+    finish_exit(self);
+    return;
+  }
+  if (st.flush_wanted) {
+    st.flush_wanted = false;
+    st.flush_waiters = std::exchange(st.next_flush_waiters, {});
+    if (auto job = st.backend->start_flush()) {
+      run_job(self, std::move(job), true);
+      return;
+    }
+    answer(st.flush_waiters);  // nothing to write
+  }
+  if (st.cleanup_wanted) {
+    st.cleanup_wanted = false;
+    auto now = timestamp_now();
+    if (auto job = st.backend->start_cleanup(now))
+      run_job(self, std::move(job), false);
+  }
 }
 
 }  // namespace
 
 event_store_actor::behavior_type
-event_store(event_store_actor::stateful_pointer<event_store_state> self,
-        std::shared_ptr<storage::backend> backend,
-        notify_fanout_actor fanout, std::chrono::milliseconds flush_period) {
-  self->state.backend = std::move(backend);
-  self->state.fanout = std::move(fanout);
-  self->state.flush_period = flush_period;
-  // Whatever is still in memory is written before the actor goes.
+event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
+            notify_fanout_actor fanout, event_store_options options) {
+  auto& st = self->state;
+  st.backend = std::move(backend);
+  st.fanout = std::move(fanout);
+  st.options = options;
+  st.writer = options.detached_writer
+                ? self->spawn<caf::linked + caf::detached>(storage_writer, 0)
+                : self->spawn<caf::linked>(storage_writer, 0);
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    flush_now(self);
-    self->quit(msg.reason);
+    self->state.exit_reason = msg.reason;
+    kick(self);
   });
   schedule_flush(self);
+  // As the reference, the first cleanup runs at start.
+  st.cleanup_wanted = options.cleanup_period.count() > 0;
+  kick(self);
   return {
     // -- event_store_actor --
     [self](atom::store, storage::event_batch& events) {
+      auto& st = self->state;
       storage::event_batch accepted;
       try {
-        accepted = self->state.backend->register_events(std::move(events));
+        accepted = st.backend->register_events(std::move(events));
       } catch (const std::exception& e) {
-        // Events may be lost: stop so the server shuts down cleanly rather
-        // than run on with a store it cannot trust.
-        HAT_LOG_ERROR("storage", "storing a session failed: ", e.what());
-        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
+        fail(self, "storing a session failed", e.what());
         return;
+      }
+      if (st.backend->backlog_full()) {
+        st.flush_wanted = true;
+        kick(self);
       }
       if (!accepted || accepted->empty())
         return;
-      self->send(self->state.fanout, atom::notify::value, accepted, false);
-      if (self->state.backend->persists_on_register())
-        self->send(self->state.fanout, atom::notify::value, accepted, true);
+      self->send(st.fanout, atom::notify::value, accepted, false);
+      if (st.backend->persists_on_register())
+        self->send(st.fanout, atom::notify::value, accepted, true);
     },
     [self](atom::query,
            const query_params& params) -> caf::result<query_result> {
@@ -71,15 +176,24 @@ event_store(event_store_actor::stateful_pointer<event_store_state> self,
     [self](atom::last_id, int64_t server_id) {
       return self->state.backend->last_event_id(server_id);
     },
-    [self](atom::flush) {
-      flush_now(self);
-      return atom::ok::value;
+    [self](atom::flush) -> caf::result<atom::ok> {
+      auto& st = self->state;
+      auto promise = self->make_response_promise();
+      st.next_flush_waiters.push_back(promise);
+      st.flush_wanted = true;
+      kick(self);
+      return caf::delegated<atom::ok>{};
     },
     [self](atom::tick, uint64_t generation) {
       if (generation != self->state.flush_generation)
         return;
-      flush_now(self);
+      self->state.flush_wanted = true;
+      kick(self);
       schedule_flush(self);
+    },
+    [self](atom::cleanup) {
+      self->state.cleanup_wanted = true;
+      kick(self);
     },
   };
 }

@@ -1,37 +1,72 @@
 #pragma once
 
-/// The event store actor (the storage actor): owns the one backend, keeps sessions in the order the
-/// engine sends them, answers queries directly (a query never waits behind
-/// a session in the engine), flushes, and reports every stored batch to the
-/// notification fan-out: once registered, once persisted.
+/// The event store actor (the storage actor): owns the one backend, keeps
+/// sessions in the order the engine sends them, answers queries directly
+/// (a query never waits behind a session in the engine, nor behind a flush),
+/// and reports every stored batch to the notification fan-out: once
+/// registered, once persisted.
+///
+/// Disk work goes to its writer (storage_writer), one job at a time: a
+/// flush every flush_period, when a flush is asked for or when the
+/// backend's backlog is full; a cleanup batch every cleanup_period, or at
+/// once while a batch finds more to remove. Flushes go before cleanups.
+/// Batches become persisted (and flush requests are answered) only after
+/// the writer committed them. On exit, whatever is still in memory is
+/// written before the actor goes.
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <vector>
+
+#include <caf/response_promise.hpp>
 
 #include "actors/interfaces.hpp"
 #include "storage/backend.hpp"
 
 namespace hat {
 
+struct event_store_options {
+  /// Period of the flush timer; zero for backends that persist at once.
+  std::chrono::milliseconds flush_period{0};
+  /// Pause between cleanups; zero: no cleanup.
+  std::chrono::milliseconds cleanup_period{0};
+  /// The writer gets a thread of its own (the server); deterministic tests
+  /// keep it on the test scheduler.
+  bool detached_writer = false;
+};
+
 struct event_store_state {
-  /// The event store; called from this actor only.
+  /// The event store; called from this actor only (its write jobs run on
+  /// the writer).
   std::shared_ptr<storage::backend> backend;
   /// Receives registered and persisted batches.
   notify_fanout_actor fanout;
-  /// Period of the flush timer; zero for backends that persist at once.
-  std::chrono::milliseconds flush_period{0};
+  event_store_options options;
+  storage_writer_actor writer;
   /// Generation of the live flush timer.
   uint64_t flush_generation = 0;
+
+  /// A job is with the writer.
+  bool writing = false;
+  bool flush_wanted = false;
+  bool cleanup_wanted = false;
+  /// Flush requests answered when the running flush ends, and those that
+  /// came after it started (answered by the next one).
+  std::vector<caf::response_promise> flush_waiters;
+  std::vector<caf::response_promise> next_flush_waiters;
+  /// Set by an exit message: quit with it once the writer is idle and the
+  /// last flush is done.
+  std::optional<caf::error> exit_reason;
 
   static inline const char* name = "event_store";
 };
 
-/// Spawn it detached when the backend does disk work (LMDB), so blocking
-/// I/O never holds a scheduler thread; deterministic tests keep it on the
-/// test scheduler.
+/// Spawn it detached when the backend does disk work (LMDB): its queries
+/// read the file. Deterministic tests keep it on the test scheduler.
 event_store_actor::behavior_type
 event_store(event_store_actor::stateful_pointer<event_store_state> self,
-        std::shared_ptr<storage::backend> backend,
-        notify_fanout_actor fanout, std::chrono::milliseconds flush_period);
+            std::shared_ptr<storage::backend> backend,
+            notify_fanout_actor fanout, event_store_options options);
 
 }  // namespace hat

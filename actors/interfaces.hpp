@@ -15,7 +15,13 @@
 
 namespace hat {
 
-/// Owns the backend: stores sessions, answers queries, flushes.
+/// Runs the backend's write jobs (flush, cleanup) one at a time, on a
+/// thread of its own, for the event store.
+using storage_writer_actor = caf::typed_actor<
+  caf::replies_to<atom::write, std::shared_ptr<storage::write_job>>::with<
+    storage::write_outcome>>;
+
+/// Owns the backend: stores sessions, answers queries, flushes, cleans up.
 using event_store_actor = caf::typed_actor<
   /// Keep one session's events (from the engine) or a synced batch.
   caf::reacts_to<atom::store, storage::event_batch>,
@@ -26,7 +32,9 @@ using event_store_actor = caf::typed_actor<
   /// Make accepted events durable now (and report them persisted).
   caf::replies_to<atom::flush>::with<atom::ok>,
   /// Internal: the periodic flush timer, with its generation.
-  caf::reacts_to<atom::tick, uint64_t>>;
+  caf::reacts_to<atom::tick, uint64_t>,
+  /// Internal: the cleanup timer.
+  caf::reacts_to<atom::cleanup>>;
 
 /// Runs sessions one after another.
 using engine_actor = caf::typed_actor<

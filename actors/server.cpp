@@ -41,11 +41,18 @@ make_backend(const config::backend_config& conf) {
   return nullptr;
 }
 
-std::chrono::milliseconds flush_period_of(const config::backend_config& conf) {
+/// Timers and threads of the store for `conf`'s backend.
+event_store_options store_options_of(const config::backend_config& conf) {
+  event_store_options options;
   if (conf.kind != config::backend_kind::lmdb)
-    return std::chrono::milliseconds{0};
-  return std::chrono::milliseconds{
-    static_cast<int64_t>(conf.lmdb->flush_period * 1000)};
+    return options;
+  auto ms = [](double seconds) {
+    return std::chrono::milliseconds{static_cast<int64_t>(seconds * 1000)};
+  };
+  options.flush_period = ms(conf.lmdb->flush_period);
+  options.cleanup_period = ms(conf.lmdb->cleanup_period);
+  options.detached_writer = true;
+  return options;
 }
 
 eventer_settings settings_of(const config::server_config& conf) {
@@ -161,14 +168,15 @@ server_actor::behavior_type server(server_pointer self,
     return server_actor::behavior_type::make_empty_behavior();
   }
   st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
-  // Disk work blocks: the store of a disk backend gets its own thread.
-  auto flush_period = flush_period_of(st.config.backend);
+  // Disk work blocks: the store of a disk backend (whose queries read the
+  // file) and its writer get threads of their own.
+  auto store_options = store_options_of(st.config.backend);
   if (backend->persists_on_register())
     st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
-                                             st.fanout, flush_period);
+                                             st.fanout, store_options);
   else
     st.storage = self->spawn<caf::monitored + caf::detached>(
-      event_store, std::move(backend), st.fanout, flush_period);
+      event_store, std::move(backend), st.fanout, store_options);
   auto& addr = st.config.eventer_server.addr;
   st.listener = self->system().middleman().spawn_broker(
     eventer_listener, addr.host, addr.port, settings_of(st.config), st.fanout,

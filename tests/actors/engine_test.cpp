@@ -20,8 +20,8 @@ struct engine_fixture : test::deterministic_fixture {
   std::shared_ptr<test::recording_backend> backend =
     std::make_shared<test::recording_backend>();
   notify_fanout_actor fanout = system.spawn(notify_fanout, status::standby);
-  event_store_actor store = system.spawn(event_store, backend, fanout,
-                                         std::chrono::milliseconds{0});
+  event_store_actor store =
+    system.spawn(event_store, backend, fanout, event_store_options{});
   engine_actor engine = system.spawn(hat::engine, int64_t{7}, store);
 
   engine_fixture() {

@@ -93,7 +93,7 @@ subscriber subscribe(server_harness& harness, client::client_options options) {
 standby_eventer::standby_eventer(int64_t server_id) {
   fanout = system.spawn(notify_fanout, status::standby);
   store = system.spawn(event_store, std::make_shared<storage::memory_backend>(),
-                       fanout, std::chrono::milliseconds{0});
+                       fanout, event_store_options{});
   eventer_settings settings;
   settings.server_id = server_id;
   listener = system.middleman().spawn_broker(

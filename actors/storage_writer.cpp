@@ -1,0 +1,21 @@
+#include "actors/storage_writer.hpp"
+
+namespace hat {
+
+storage_writer_actor::behavior_type
+storage_writer(storage_writer_actor::pointer self, int unused) {
+  (void)self;
+  (void)unused;
+  return {
+    [](atom::write, const std::shared_ptr<storage::write_job>& job)
+      -> caf::result<storage::write_outcome> {
+      try {
+        return job->run();
+      } catch (const std::exception& e) {
+        return caf::make_error(caf::sec::runtime_error, e.what());
+      }
+    },
+  };
+}
+
+}  // namespace hat
