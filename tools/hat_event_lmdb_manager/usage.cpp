@@ -1,0 +1,56 @@
+#include "tools/hat_event_lmdb_manager/usage.hpp"
+
+namespace hat::tools::lmdb_manager {
+
+const char* const synopsis_text =
+  "usage: hat-event-lmdb-manager query --db PATH SUBACTION [OPTIONS]\n"
+  "       hat-event-lmdb-manager copy [--skip-latest] [--skip-timeseries]\n"
+  "                              [--timeseries-partitions ID [ID ...]]\n"
+  "                              SRC DST\n"
+  "\n"
+  "  query subactions:\n"
+  "    settings\n"
+  "    last_event_id  [--server-id ID]\n"
+  "    last_timestamp [--server-id ID]\n"
+  "    ref            [--server-id ID]\n"
+  "    latest         [--event-types [TYPE ...]]\n"
+  "    partition      [--partition-id ID]\n"
+  "    timeseries     [--partition-id ID] [--server-id ID]\n"
+  "                   [--event-types [TYPE ...]]\n";
+
+const char* const details_text =
+  "\n"
+  "Reads and copies the LMDB database file of a hat-event 0.9 server\n"
+  "(the lmdb backend's db_path). The source is only ever opened read-only.\n"
+  "\n"
+  "query prints one JSON value per line, as the reference's\n"
+  "hat-event-lmdb-manager does:\n"
+  "  settings        {\"settings_id\": \"VERSION\"|\"IDENTIFIER\", "
+  "\"data\": ..}\n"
+  "  last_event_id   {\"server\": .., \"session\": .., \"instance\": ..}\n"
+  "  last_timestamp  {\"s\": .., \"us\": ..}\n"
+  "  ref             {\"event_id\": {..}, \"ref_type\": \"latest\", "
+  "\"event_type\": [..]}\n"
+  "                  or {\"event_id\": {..}, \"ref_type\": \"timeseries\",\n"
+  "                      \"partition_id\": .., \"timestamp\": {..}}\n"
+  "  partition       {\"partition_id\": .., \"data\": {\"order\": .., "
+  "\"subscriptions\": ..}}\n"
+  "  latest, timeseries\n"
+  "                  {\"id\": {..}, \"type\": [..], \"timestamp\": {..},\n"
+  "                   \"source_timestamp\": null|{..}, \"payload\": null\n"
+  "                   | {\"type\": \"JSON\", \"data\": ..}\n"
+  "                   | {\"type\": \"BINARY\", \"subtype\": .., "
+  "\"data\": HEX}}\n"
+  "TYPE is segments joined by '/' and may use '?' and '*' (a/*);\n"
+  "--event-types with no TYPE matches nothing.\n"
+  "\n"
+  "copy writes a new database DST (which must not exist) holding the\n"
+  "settings, last event ids and timestamps of SRC and, unless skipped,\n"
+  "its latest events and its time series; --timeseries-partitions keeps\n"
+  "only the partitions with those ids (see 'query partition'). References\n"
+  "(REF) are kept for what was copied. A server opens DST as it would SRC.\n"
+  "\n"
+  "Exit codes: 0 done, 1 failed (missing or invalid database, DST exists),\n"
+  "2 bad arguments.\n";
+
+}  // namespace hat::tools::lmdb_manager
