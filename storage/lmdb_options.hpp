@@ -17,13 +17,14 @@
 namespace hat::storage {
 
 /// When a time-series partition drops its oldest entries (cleanup).
+/// Initialised members, so designated initialisers may name only some.
 struct partition_limit {
-  std::optional<int64_t> min_entries;
-  std::optional<int64_t> max_entries;
+  std::optional<int64_t> min_entries = std::nullopt;
+  std::optional<int64_t> max_entries = std::nullopt;
   /// Seconds.
-  std::optional<double> duration;
+  std::optional<double> duration = std::nullopt;
   /// Bytes, estimated from the TIMESERIES_DATA page counts.
-  std::optional<int64_t> size;
+  std::optional<int64_t> size = std::nullopt;
 };
 
 struct partition_options {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "tests/temp_dir.hpp"
 #include "tests/server/server_harness.hpp"
 
 using namespace hat;
@@ -15,20 +16,7 @@ using test::json_event;
 
 namespace {
 
-struct temp_dir {
-  std::filesystem::path path =
-    std::filesystem::temp_directory_path()
-    / ("hat-lmdb-server-" + std::to_string(::getpid()) + "-"
-       + std::to_string(std::chrono::steady_clock::now()
-                          .time_since_epoch()
-                          .count()));
-  temp_dir() {
-    std::filesystem::create_directories(path);
-  }
-  ~temp_dir() {
-    std::filesystem::remove_all(path);
-  }
-};
+using hat::test::temp_dir;
 
 config::server_config lmdb_server_config(const std::filesystem::path& db) {
   auto conf = test::test_server_config(2);

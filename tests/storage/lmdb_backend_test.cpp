@@ -11,6 +11,7 @@
 
 #include <lmdb.h>
 
+#include "tests/temp_dir.hpp"
 #include "protocol/eventer_codec.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
@@ -33,21 +34,7 @@ namespace fmt = hat::storage::lmdb::format;
 
 namespace {
 
-/// A fresh directory, removed with everything in it at the end of a test.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("lmdb_backend_test_" + std::to_string(rd()) + "_" +
-            std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using hat::test::temp_dir;
 
 lmdb_backend_options make_options(const std::filesystem::path& db) {
   lmdb_backend_options o;

@@ -10,6 +10,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "tests/temp_dir.hpp"
 #include "storage/lmdb/conditions.hpp"
 #include "storage/lmdb_backend.hpp"
 
@@ -25,21 +26,7 @@ using hat::storage::lmdb::conditions;
 
 namespace {
 
-/// A fresh directory, removed with everything in it at the end of a test.
-struct cond_temp_dir {
-  std::filesystem::path path;
-  cond_temp_dir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() /
-           ("lmdb_conditions_test_" + std::to_string(rd()) + "_" +
-            std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~cond_temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using hat::test::temp_dir;
 
 boost::json::array parse_array(const std::string& text) {
   return boost::json::parse(text).as_array();
@@ -290,7 +277,7 @@ const char* one_for_a = R"([{"subscriptions": [["a"]],
 }  // namespace
 
 TEST_CASE("lmdb backend skips events failing conditions") {
-  cond_temp_dir dir;
+  temp_dir dir;
   auto backend =
     lmdb_backend::open(cond_options(dir.path / "data", number_for_a));
   auto e1 = stored_event(1, {"a"}, "1");
@@ -317,7 +304,7 @@ TEST_CASE("lmdb backend skips events failing conditions") {
 }
 
 TEST_CASE("lmdb backend reopened with stricter conditions hides events") {
-  cond_temp_dir dir;
+  temp_dir dir;
   auto db = dir.path / "data";
   auto e1 = stored_event(1, {"a"}, "1");
   auto e2 = stored_event(2, {"a"}, "2");
@@ -355,7 +342,7 @@ TEST_CASE("lmdb backend reopened with stricter conditions hides events") {
 }
 
 TEST_CASE("lmdb backend open refuses malformed conditions") {
-  cond_temp_dir dir;
+  temp_dir dir;
   CHECK_THROWS_AS(
     lmdb_backend::open(cond_options(
       dir.path / "data",

@@ -24,6 +24,7 @@
 
 #include <boost/json.hpp>
 
+#include "tests/temp_dir.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
 #include "storage/lmdb_backend.hpp"
@@ -39,21 +40,7 @@ using hat::storage::lmdb_backend_options;
 
 namespace {
 
-/// A fresh directory, removed with everything in it at the end of a test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path()
-           / ("lmdb_manager_test_" + std::to_string(rd()) + "_"
-              + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using hat::test::temp_dir;
 
 std::string read_file(const fs::path& path) {
   std::ifstream in{path, std::ios::binary};
