@@ -14,11 +14,23 @@ using store_pointer = event_store_actor::stateful_pointer<event_store_state>;
 
 void kick(store_pointer self);
 
+/// Every waiting flush request hears `err`: a promise dropped with the
+/// state would leave its requester (the server's stop) waiting forever.
+void refuse_waiters(store_pointer self, const caf::error& err) {
+  for (auto* waiters :
+       {&self->state.flush_waiters, &self->state.next_flush_waiters})
+    for (auto& waiter : std::exchange(*waiters, {}))
+      waiter.deliver(err);
+}
+
 /// Events may be lost: stop so the server shuts down cleanly rather than
 /// run on with a store it cannot trust.
 void fail(store_pointer self, std::string_view what, const std::string& why) {
   HAT_LOG_ERROR("storage", what, ": ", why);
-  self->quit(caf::make_error(caf::sec::runtime_error, why));
+  auto err = caf::make_error(caf::sec::runtime_error, why);
+  refuse_waiters(self, err);
+  self->send_exit(self->state.writer, err);
+  self->quit(err);
 }
 
 void report_persisted(store_pointer self,
@@ -53,7 +65,8 @@ void finish_exit(store_pointer self) {
   try {
     report_persisted(self, st.backend->flush());
   } catch (const std::exception& e) {
-    HAT_LOG_ERROR("storage", "final flush failed: ", e.what());
+    fail(self, "final flush failed", e.what());
+    return;
   }
   answer(st.flush_waiters);
   answer(st.next_flush_waiters);
@@ -96,8 +109,19 @@ void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
       });
 }
 
+void kick_or_fail(store_pointer self);
+
 /// Gives the writer its next job when it is idle: a wanted flush first.
 void kick(store_pointer self) {
+  // Starting a job can throw too (the backend's own checks).
+  try {
+    kick_or_fail(self);
+  } catch (const std::exception& e) {
+    fail(self, "starting a write failed", e.what());
+  }
+}
+
+void kick_or_fail(store_pointer self) {
   auto& st = self->state;
   if (st.writing)
     return;
