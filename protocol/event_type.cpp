@@ -1,6 +1,7 @@
 #include "protocol/event_type.hpp"
 
 #include <cstddef>
+#include <functional>
 
 namespace hat {
 
@@ -62,6 +63,14 @@ event_type event_type_from_string(std::string_view text) {
       return type;
     start = slash + 1;
   }
+}
+
+std::size_t event_type_hash::operator()(const event_type& type) const noexcept {
+  std::size_t seed = type.size();
+  for (const auto& segment : type)
+    seed ^= std::hash<std::string>{}(segment) + 0x9e3779b97f4a7c15ULL +
+            (seed << 6) + (seed >> 2);
+  return seed;
 }
 
 }  // namespace hat

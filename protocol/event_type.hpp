@@ -31,6 +31,13 @@ std::optional<std::string> invalid_query_type_reason(
 /// "a/b/c" for log lines and error messages.
 std::string event_type_to_string(const event_type& type);
 
+/// Hash of an event type, for the stores that look types up by value:
+/// many types share their leading segments, which an ordered map compares
+/// again and again.
+struct event_type_hash {
+  std::size_t operator()(const event_type& type) const noexcept;
+};
+
 /// The inverse for text written that way: "a/b/c" -> {"a", "b", "c"},
 /// "" -> {} (the empty type), "a//b" -> {"a", "", "b"}.
 event_type event_type_from_string(std::string_view text);

@@ -260,7 +260,7 @@ std::vector<fmt::event_ref> lmdb_backend::add_latest(const event& e) {
     pending_.types[type_ref->second] = e.type;
   }
   fmt::event_ref ref = fmt::latest_event_ref{type_ref->second};
-  pending_.latest[type_ref->second] = e;
+  pending_.latest[type_ref->second] = &e;
   if (previous != latest_.end()) {
     remove_ref(previous->second.id, ref);
     previous->second = e;
@@ -278,19 +278,17 @@ void lmdb_backend::add_timeseries(const event& e,
     if (p.order_by == order_by::source_timestamp && !e.source_timestamp)
       continue;
     const auto& t = key_time(e, p.order_by);
-    pending_.series[p.id].emplace_back(t, e);
+    pending_.series[p.id].emplace_back(t, &e);
     refs.push_back(fmt::timeseries_event_ref{{p.id, t, e.id}});
   }
 }
 
 void lmdb_backend::remove_ref(const event_id& id, const fmt::event_ref& ref) {
   auto& changes = pending_.refs[id.server];
-  if (auto it = changes.added.find(id); it != changes.added.end()) {
-    auto& refs = it->second.second;
+  if (auto* added = changes.find_added(id)) {
+    auto& refs = added->refs;
     if (auto r = std::find(refs.begin(), refs.end(), ref); r != refs.end()) {
       refs.erase(r);
-      if (refs.empty())
-        changes.added.erase(it);
       return;
     }
   }
@@ -299,37 +297,48 @@ void lmdb_backend::remove_ref(const event_id& id, const fmt::event_ref& ref) {
     removed.push_back(ref);
 }
 
+bool lmdb_backend::register_event(const event& e) {
+  int64_t server = e.id.server;
+  auto last_ts = last_timestamps_.find(server);
+  if (!(last_event_id(server) < e.id) ||
+      (last_ts != last_timestamps_.end() && e.timestamp < last_ts->second))
+    return false;
+  if (!conditions_.matches(e))
+    return false;
+  auto refs = add_latest(e);
+  add_timeseries(e, refs);
+  // As the reference: an event nothing subscribes to is accepted but not
+  // stored, and does not advance the last id.
+  if (refs.empty())
+    return true;
+  pending_.refs[server].added.push_back({&e, std::move(refs)});
+  last_ids_[server] = pending_.last_ids[server] = e.id;
+  last_timestamps_[server] = pending_.last_timestamps[server] = e.timestamp;
+  return true;
+}
+
 event_batch lmdb_backend::register_events(event_batch events) {
   if (!events)
     return events;
-  std::vector<event> accepted;
-  bool skipped = false;
-  for (const auto& e : *events) {
-    int64_t server = e.id.server;
-    auto last_ts = last_timestamps_.find(server);
-    if (!(last_event_id(server) < e.id) ||
-        (last_ts != last_timestamps_.end() && e.timestamp < last_ts->second)) {
-      skipped = true;
-      continue;
+  // Copies are made only when something is skipped, which is rare.
+  std::vector<std::size_t> skipped;
+  for (std::size_t i = 0; i < events->size(); ++i)
+    if (!register_event((*events)[i]))
+      skipped.push_back(i);
+  if (!skipped.empty()) {
+    // The pending entries point into `events`: keep it.
+    pending_.held.push_back(events);
+    std::vector<event> accepted;
+    accepted.reserve(events->size() - skipped.size());
+    auto next_skipped = skipped.begin();
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      if (next_skipped != skipped.end() && *next_skipped == i)
+        ++next_skipped;
+      else
+        accepted.push_back((*events)[i]);
     }
-    if (!conditions_.matches(e)) {
-      skipped = true;
-      continue;
-    }
-    accepted.push_back(e);
-
-    auto refs = add_latest(e);
-    add_timeseries(e, refs);
-    if (refs.empty())
-      continue;
-    auto& changes = pending_.refs[server];
-    changes.order.push_back(e.id);
-    changes.added[e.id] = {e, std::move(refs)};
-    last_ids_[server] = pending_.last_ids[server] = e.id;
-    last_timestamps_[server] = pending_.last_timestamps[server] = e.timestamp;
-  }
-  if (skipped)
     events = std::make_shared<const std::vector<event>>(std::move(accepted));
+  }
   pending_.event_count += events->size();
   pending_.batches.push_back(events);
   return events;
@@ -458,7 +467,7 @@ query_result lmdb_backend::query_timeseries(
     for (const auto* c : changes)
       if (auto it = c->series.find(found->id); it != c->series.end())
         for (const auto& [t, e] : it->second)
-          seq.push_back(&e);
+          seq.push_back(e);
     if (descending)
       std::reverse(seq.begin(), seq.end());
     bool dropping = true;
@@ -564,13 +573,12 @@ query_result lmdb_backend::query_server(const query_server_params& params) {
       auto it = c->refs.find(params.server_id);
       if (it == c->refs.end())
         continue;
-      for (const auto& id : it->second.order) {
+      for (const auto& added : it->second.added) {
         if (out.size() >= max_results + 1)
           break;
-        if (last && id <= *last)
+        if ((last && added.e->id <= *last) || added.refs.empty())
           continue;
-        if (auto a = it->second.added.find(id); a != it->second.added.end())
-          out.push_back(a->second.first);
+        out.push_back(*added.e);
       }
     }
   }

@@ -20,10 +20,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json/array.hpp>
 
+#include "protocol/event_type.hpp"
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
 #include "storage/lmdb_options.hpp"
@@ -93,6 +95,8 @@ private:
   std::vector<lmdb::format::event_ref> add_latest(const event& e);
   void add_timeseries(const event& e,
                       std::vector<lmdb::format::event_ref>& refs);
+  /// Stores `e` unless a skip rule applies; false when skipped.
+  bool register_event(const event& e);
   void remove_ref(const event_id& id, const lmdb::format::event_ref& ref);
 
   /// Changes a query must merge with the snapshot `txn`, oldest first: those
@@ -121,8 +125,8 @@ private:
   std::map<int64_t, timestamp> last_timestamps_;
 
   hat::subscription latest_subscription_;
-  std::map<event_type, uint64_t> type_refs_;
-  std::map<event_type, event> latest_;
+  std::unordered_map<event_type, uint64_t, event_type_hash> type_refs_;
+  std::unordered_map<event_type, event, event_type_hash> latest_;
   uint64_t next_type_ref_ = 1;
 
   std::vector<partition> partitions_;

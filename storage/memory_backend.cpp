@@ -105,15 +105,6 @@ bool all_literal(const std::vector<event_type>& query_types) {
 
 }  // namespace
 
-std::size_t memory_backend::type_hash::operator()(
-  const event_type& type) const noexcept {
-  std::size_t seed = type.size();
-  for (const auto& segment : type)
-    seed ^= std::hash<std::string>{}(segment) + 0x9e3779b97f4a7c15ULL +
-            (seed << 6) + (seed >> 2);
-  return seed;
-}
-
 event_id memory_backend::last_event_id(int64_t server_id) {
   auto found = by_server_.find(server_id);
   if (found == by_server_.end() || found->second.empty())

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/event_type.hpp"
 #include "storage/backend.hpp"
 
 namespace hat::storage {
@@ -60,10 +61,6 @@ private:
   template <class Key>
   using sorted_index = std::vector<entry<Key>>;
 
-  struct type_hash {
-    std::size_t operator()(const event_type& type) const noexcept;
-  };
-
   /// The newest event of a type and its registration number, which orders
   /// latest results.
   struct newest {
@@ -79,7 +76,7 @@ private:
   std::vector<event_batch> batches_;
   uint64_t registered_ = 0;
 
-  std::unordered_map<event_type, newest, type_hash> latest_;
+  std::unordered_map<event_type, newest, event_type_hash> latest_;
   sorted_index<timestamp> by_timestamp_;
   /// Only events that have a source timestamp.
   sorted_index<timestamp> by_source_timestamp_;

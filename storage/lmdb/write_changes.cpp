@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocol/eventer_codec.hpp"
 #include "storage/lmdb/json_values.hpp"
 
 namespace hat::storage::lmdb {
@@ -20,10 +21,11 @@ T decoded(fmt::format_result<T> r, std::string_view what) {
   return std::move(r).value();
 }
 
-/// The REF value of `id` after `changes`: stored refs plus added, minus
-/// removed.
-result<void> write_refs(write_txn& txn, dbi ref_db, const event_id& id,
-                        const server_changes& changes) {
+/// The REF value of a written event after `removed` (and `added`, when
+/// the same flush also added references to it).
+result<void> merge_refs(write_txn& txn, dbi ref_db, const event_id& id,
+                        const added_event* added,
+                        const std::vector<fmt::event_ref>& removed) {
   auto key = fmt::encode_event_id(id);
   auto stored = txn.get(ref_db, fmt::view(key));
   if (!stored)
@@ -31,15 +33,13 @@ result<void> write_refs(write_txn& txn, dbi ref_db, const event_id& id,
   std::vector<fmt::event_ref> refs;
   if (*stored)
     refs = decoded(fmt::decode_event_refs(**stored), "event refs");
-  if (auto a = changes.added.find(id); a != changes.added.end())
-    for (const auto& ref : a->second.second)
+  if (added)
+    for (const auto& ref : added->refs)
       if (std::find(refs.begin(), refs.end(), ref) == refs.end())
         refs.push_back(ref);
-  if (auto r = changes.removed.find(id); r != changes.removed.end())
-    std::erase_if(refs, [&](const fmt::event_ref& ref) {
-      return std::find(r->second.begin(), r->second.end(), ref) !=
-             r->second.end();
-    });
+  std::erase_if(refs, [&](const fmt::event_ref& ref) {
+    return std::find(removed.begin(), removed.end(), ref) != removed.end();
+  });
   if (refs.empty()) {
     auto del = txn.del(ref_db, fmt::view(key));
     if (!del)
@@ -49,6 +49,44 @@ result<void> write_refs(write_txn& txn, dbi ref_db, const event_id& id,
   auto put = txn.put(ref_db, fmt::view(key), fmt::encode_event_refs(refs));
   if (!put)
     return put.error();
+  return {};
+}
+
+/// REF entries of one server. Added events are new (their ids are above
+/// every stored one), so they are put without reading; only events that
+/// lose references are read and merged.
+result<void> write_server_refs(write_txn& txn, dbi ref_db,
+                               const server_changes& changes) {
+  auto removed = changes.removed.begin();
+  for (const auto& added : changes.added) {
+    const auto& id = added.e->id;
+    for (; removed != changes.removed.end() && removed->first < id; ++removed)
+      if (auto r = merge_refs(txn, ref_db, removed->first, nullptr,
+                              removed->second);
+          !r)
+        return r;
+    if (removed != changes.removed.end() && removed->first == id) {
+      if (auto r = merge_refs(txn, ref_db, id, &added, removed->second); !r)
+        return r;
+      ++removed;
+      continue;
+    }
+    if (added.refs.empty())
+      continue;
+    auto key = fmt::encode_event_id(id);
+    auto put = txn.put(ref_db, fmt::view(key),
+                       fmt::encode_event_refs(added.refs), MDB_NOOVERWRITE);
+    if (!put)
+      return put.error();
+    if (!*put)  // stored after all (a file from elsewhere): merge
+      if (auto r = merge_refs(txn, ref_db, id, &added, {}); !r)
+        return r;
+  }
+  for (; removed != changes.removed.end(); ++removed)
+    if (auto r =
+          merge_refs(txn, ref_db, removed->first, nullptr, removed->second);
+        !r)
+      return r;
   return {};
 }
 
@@ -76,22 +114,26 @@ result<void> write_changes(write_txn& txn, const databases& dbs,
                 fmt::view(fmt::encode_uint(server)),
                 fmt::view(fmt::encode_timestamp(t))));
 
-  for (const auto& [ref, e] : changes.latest) {
-    auto value = fmt::encode_event(e);
+  // One buffer for every encoded event: no allocation per value.
+  std::vector<char> value;
+  auto encoded = [&](const event& e) {
+    value.clear();
+    eventer::append_encoded(value, e);
+    return std::string_view(value.data(), value.size());
+  };
+
+  for (const auto& [ref, e] : changes.latest)
     HAT_TRY(put(db_type::latest_data, fmt::view(fmt::encode_uint(ref)),
-                {value.data(), value.size()}));
-  }
+                encoded(*e)));
   for (const auto& [ref, type] : changes.types)
     HAT_TRY(put(db_type::latest_type, fmt::view(fmt::encode_uint(ref)),
                 fmt::encode_event_type(type)));
 
   for (const auto& [id, entries] : changes.series) {
-    for (const auto& [t, e] : entries) {
-      auto value = fmt::encode_event(e);
+    for (const auto& [t, e] : entries)
       HAT_TRY(put(db_type::timeseries_data,
-                  fmt::view(fmt::encode_timeseries_key({id, t, e.id})),
-                  {value.data(), value.size()}));
-    }
+                  fmt::view(fmt::encode_timeseries_key({id, t, e->id})),
+                  encoded(*e)));
     auto count_key = fmt::encode_uint(id);
     auto stored = txn.get(dbs[db_type::timeseries_count], fmt::view(count_key));
     HAT_TRY(stored);
@@ -101,18 +143,8 @@ result<void> write_changes(write_txn& txn, const databases& dbs,
                 fmt::view(fmt::encode_uint(count + entries.size()))));
   }
 
-  for (const auto& [server, server_refs] : changes.refs) {
-    // Each changed id once, in key order (LMDB writes sorted keys fastest).
-    std::vector<event_id> ids;
-    for (const auto& [id, entry] : server_refs.added)
-      ids.push_back(id);
-    for (const auto& [id, refs] : server_refs.removed)
-      ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (const auto& id : ids)
-      HAT_TRY(write_refs(txn, dbs[db_type::ref], id, server_refs));
-  }
+  for (const auto& [server, server_refs] : changes.refs)
+    HAT_TRY(write_server_refs(txn, dbs[db_type::ref], server_refs));
 #undef HAT_TRY
   return {};
 }
