@@ -488,6 +488,34 @@ query_result lmdb_backend::query_timeseries(
     }
   };
 
+  // The TIMESERIES_DATA key of last_event_id in this partition, from REF.
+  auto resume_key = [&]() -> std::optional<std::string> {
+    if (!filter.last_event_id)
+      return std::nullopt;
+    auto refs = check(txn.get(dbs_[db_type::ref],
+                              fmt::view(fmt::encode_event_id(
+                                *filter.last_event_id))));
+    if (!refs)
+      return std::nullopt;
+    for (const auto& ref : check(fmt::decode_event_refs(*refs), "event refs"))
+      if (auto* t = std::get_if<fmt::timeseries_event_ref>(&ref);
+          t && t->key.partition_id == found->id)
+        return std::string(fmt::view(fmt::encode_timeseries_key(t->key)));
+    return std::nullopt;
+  };
+  // True when last_event_id is among the unwritten events of the partition:
+  // an ascending walk of the file would then skip everything it reads.
+  auto resumes_in_unwritten = [&] {
+    if (!filter.last_event_id)
+      return false;
+    for (const auto* c : changes)
+      if (auto it = c->series.find(found->id); it != c->series.end())
+        for (const auto& [t, e] : it->second)
+          if (e->id == *filter.last_event_id)
+            return true;
+    return false;
+  };
+
   auto stored = [&](bool descending) {
     auto from_key = fmt::encode_timeseries_key(
       {found->id, from.value_or(min_timestamp), event_id{0, 0, 0}});
@@ -497,10 +525,18 @@ query_result lmdb_backend::query_timeseries(
     auto from_view = fmt::view(from_key);
     auto to_view = fmt::view(to_key);
     std::optional<lmdb::entry> pos;
-    if (descending) {
+    // Paging: start at last_event_id's own key rather than decode every
+    // event before it. The filter sees the same events from there on.
+    if (auto resume = resume_key()) {
+      std::string_view key(*resume);
+      if (key < from_view || to_view < key)
+        return;  // the walk would never meet it: the filter takes nothing
+      pos = check(cursor.find(key));
+    }
+    if (!pos && descending) {
       pos = check(cursor.seek(to_view));
       pos = pos ? check(cursor.prev()) : check(cursor.last());
-    } else {
+    } else if (!pos) {
       pos = check(cursor.seek(from_view));
     }
     while (pos && !filter.done()) {
@@ -520,7 +556,8 @@ query_result lmdb_backend::query_timeseries(
     if (!filter.done())
       stored(true);
   } else {
-    stored(false);
+    if (!resumes_in_unwritten())
+      stored(false);
     if (!filter.done())
       pending(false);
   }
