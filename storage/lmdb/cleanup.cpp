@@ -14,14 +14,6 @@ namespace {
 namespace fmt = format;
 using fmt::db_type;
 
-template <class T>
-T decoded(fmt::format_result<T> r, std::string_view what) {
-  if (!r)
-    throw std::runtime_error("lmdb backend: cannot decode " +
-                             std::string(what) + ": " + r.error().detail);
-  return std::move(r).value();
-}
-
 /// (event id, reference) of each removed entry, for the REF cleanup.
 using removed_refs = std::vector<std::pair<event_id, fmt::event_ref>>;
 
@@ -72,7 +64,7 @@ result<std::size_t> cleanup_partition(write_txn& txn, const databases& dbs,
     txn.get(dbs[db_type::timeseries_count], fmt::view(count_key));
   if (!stored_count)
     return stored_count.error();
-  int64_t count = *stored_count ? static_cast<int64_t>(decoded(
+  int64_t count = *stored_count ? static_cast<int64_t>(fmt::decoded_or_throw(
                                     fmt::decode_uint(**stored_count),
                                     "partition count"))
                                 : 0;
@@ -102,7 +94,7 @@ result<std::size_t> cleanup_partition(write_txn& txn, const databases& dbs,
     bool within_duration = !duration_key || !(key < fmt::view(*duration_key));
     if (within_count && within_duration)
       break;
-    auto decoded_key = decoded(fmt::decode_timeseries_key(key),
+    auto decoded_key = fmt::decoded_or_throw(fmt::decode_timeseries_key(key),
                                "time-series key");
     removed.emplace_back(decoded_key.event_id,
                          fmt::timeseries_event_ref{decoded_key});
@@ -133,7 +125,7 @@ result<void> remove_refs(write_txn& txn, const databases& dbs,
       return stored.error();
     if (!*stored)
       continue;
-    auto refs = decoded(fmt::decode_event_refs(**stored), "event refs");
+    auto refs = fmt::decoded_or_throw(fmt::decode_event_refs(**stored), "event refs");
     std::erase(refs, ref);
     if (refs.empty()) {
       if (auto del = txn.del(ref_db, fmt::view(key)); !del)

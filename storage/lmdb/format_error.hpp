@@ -4,7 +4,10 @@
 /// functions never throw and never read past their input.
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "storage/lmdb/result.hpp"
 
@@ -39,5 +42,15 @@ struct format_error {
 
 template <class T>
 using format_result = result<T, format_error>;
+
+/// The value of `r`, or std::runtime_error naming `what` for write jobs,
+/// which have no other channel for a stored value that does not decode.
+template <class T>
+T decoded_or_throw(format_result<T> r, std::string_view what) {
+  if (!r)
+    throw std::runtime_error("lmdb backend: cannot decode " +
+                             std::string(what) + ": " + r.error().detail);
+  return std::move(r).value();
+}
 
 }  // namespace hat::storage::lmdb::format

@@ -13,14 +13,6 @@ namespace {
 namespace fmt = format;
 using fmt::db_type;
 
-template <class T>
-T decoded(fmt::format_result<T> r, std::string_view what) {
-  if (!r)
-    throw std::runtime_error("lmdb backend: cannot decode " +
-                             std::string(what) + ": " + r.error().detail);
-  return std::move(r).value();
-}
-
 /// The REF value of a written event after `removed` (and `added`, when
 /// the same flush also added references to it).
 result<void> merge_refs(write_txn& txn, dbi ref_db, const event_id& id,
@@ -32,7 +24,7 @@ result<void> merge_refs(write_txn& txn, dbi ref_db, const event_id& id,
     return stored.error();
   std::vector<fmt::event_ref> refs;
   if (*stored)
-    refs = decoded(fmt::decode_event_refs(**stored), "event refs");
+    refs = fmt::decoded_or_throw(fmt::decode_event_refs(**stored), "event refs");
   if (added)
     for (const auto& ref : added->refs)
       if (std::find(refs.begin(), refs.end(), ref) == refs.end())
@@ -138,7 +130,7 @@ result<void> write_changes(write_txn& txn, const databases& dbs,
     auto stored = txn.get(dbs[db_type::timeseries_count], fmt::view(count_key));
     HAT_TRY(stored);
     uint64_t count =
-      *stored ? decoded(fmt::decode_uint(**stored), "partition count") : 0;
+      *stored ? fmt::decoded_or_throw(fmt::decode_uint(**stored), "partition count") : 0;
     HAT_TRY(put(db_type::timeseries_count, fmt::view(count_key),
                 fmt::view(fmt::encode_uint(count + entries.size()))));
   }
