@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tools/argument_cursor.hpp"
 #include "client/event_json.hpp"
 #include "protocol/event_type.hpp"
 #include "protocol/timestamp_conversion.hpp"
@@ -14,59 +15,7 @@ namespace hat::client::tool {
 
 namespace {
 
-/// Walks the arguments; "--option=value" is split into the option and an
-/// inline value, and "--" makes everything after it positional.
-class cursor {
-public:
-  explicit cursor(const std::vector<std::string_view>& args) : args_(args) {
-  }
-
-  /// Steps over the first "--", which is no argument of its own.
-  bool done() {
-    if (!options_ended_ && pos_ < args_.size() && args_[pos_] == "--") {
-      options_ended_ = true;
-      ++pos_;
-    }
-    return pos_ >= args_.size();
-  }
-
-  /// The next argument; call done() first.
-  std::string_view next() {
-    inline_value_.reset();
-    auto arg = args_[pos_++];
-    if (options_ended_ || !arg.starts_with("--"))
-      return arg;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      inline_value_ = arg.substr(eq + 1);
-      return arg.substr(0, eq);
-    }
-    return arg;
-  }
-
-  /// Whether `arg`, just returned by next(), is an option.
-  bool is_option(std::string_view arg) const {
-    return !options_ended_ && arg.size() > 1 && arg.front() == '-';
-  }
-
-  std::string_view value(std::string_view option) {
-    if (inline_value_)
-      return *std::exchange(inline_value_, std::nullopt);
-    if (pos_ >= args_.size())
-      throw usage_error(std::string{option} + " needs a value");
-    return args_[pos_++];
-  }
-
-  void flag(std::string_view option) const {
-    if (inline_value_)
-      throw usage_error(std::string{option} + " takes no value");
-  }
-
-private:
-  const std::vector<std::string_view>& args_;
-  size_t pos_ = 0;
-  bool options_ended_ = false;
-  std::optional<std::string_view> inline_value_;
-};
+using cursor = hat::tools::argument_cursor<usage_error>;
 
 [[noreturn]] void bad_value(std::string_view option, std::string_view text,
                             std::string_view expected) {

@@ -5,77 +5,14 @@
 #include <string>
 #include <utility>
 
+#include "tools/argument_cursor.hpp"
 #include "protocol/event_type.hpp"
 
 namespace hat::tools::lmdb_manager {
 
 namespace {
 
-/// Walks the arguments; "--option=value" is split into the option and an
-/// inline value, and "--" makes everything after it positional.
-class cursor {
-public:
-  explicit cursor(const std::vector<std::string_view>& args) : args_(args) {
-  }
-
-  /// Steps over the first "--", which is no argument of its own.
-  bool done() {
-    if (!options_ended_ && pos_ < args_.size() && args_[pos_] == "--") {
-      options_ended_ = true;
-      ++pos_;
-    }
-    return pos_ >= args_.size();
-  }
-
-  /// The next argument; call done() first.
-  std::string_view next() {
-    inline_value_.reset();
-    auto arg = args_[pos_++];
-    if (options_ended_ || !arg.starts_with("--"))
-      return arg;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      inline_value_ = arg.substr(eq + 1);
-      return arg.substr(0, eq);
-    }
-    return arg;
-  }
-
-  /// Whether `arg`, just returned by next(), is an option.
-  bool is_option(std::string_view arg) const {
-    return !options_ended_ && arg.size() > 1 && arg.front() == '-';
-  }
-
-  std::string_view value(std::string_view option) {
-    if (inline_value_)
-      return *std::exchange(inline_value_, std::nullopt);
-    if (pos_ >= args_.size())
-      throw usage_error(std::string{option} + " needs a value");
-    return args_[pos_++];
-  }
-
-  /// The values of an option that takes several (argparse's nargs): the
-  /// inline one, or the arguments that follow while `belongs` says so.
-  template <class Belongs>
-  std::vector<std::string_view> values(Belongs&& belongs) {
-    if (inline_value_)
-      return {*std::exchange(inline_value_, std::nullopt)};
-    std::vector<std::string_view> taken;
-    while (pos_ < args_.size() && !options_ended_ && belongs(args_[pos_]))
-      taken.push_back(args_[pos_++]);
-    return taken;
-  }
-
-  void flag(std::string_view option) const {
-    if (inline_value_)
-      throw usage_error(std::string{option} + " takes no value");
-  }
-
-private:
-  const std::vector<std::string_view>& args_;
-  size_t pos_ = 0;
-  bool options_ended_ = false;
-  std::optional<std::string_view> inline_value_;
-};
+using cursor = hat::tools::argument_cursor<usage_error>;
 
 [[noreturn]] void bad_value(std::string_view option, std::string_view text,
                             std::string_view expected) {
