@@ -13,6 +13,42 @@ namespace {
 namespace fmt = format;
 using fmt::db_type;
 
+/// Puts a stream of keys that usually arrive in ascending order, each
+/// above every key already stored (new events' time-series keys and REF
+/// ids). While that holds, MDB_APPEND through one cursor skips the tree
+/// search and fills pages completely; the first key that does not sort
+/// last (another partition or server after it, a source timestamp out of
+/// order) switches the rest of the stream to ordinary puts.
+class appender {
+public:
+  explicit appender(write_cursor cursor) : cursor_(std::move(cursor)) {
+  }
+
+  /// False when MDB_NOOVERWRITE found `key` stored (append mode never
+  /// does: a refused append is retried as an ordinary put).
+  result<bool> put(std::string_view key, std::string_view value,
+                   unsigned flags = 0) {
+    if (appending_) {
+      auto r = cursor_.put(key, value, flags | MDB_APPEND);
+      if (!r || *r)
+        return r;
+      appending_ = false;
+    }
+    return cursor_.put(key, value, flags);
+  }
+
+private:
+  write_cursor cursor_;
+  bool appending_ = true;
+};
+
+result<appender> open_appender(write_txn& txn, dbi db) {
+  auto c = txn.open_write_cursor(db);
+  if (!c)
+    return c.error();
+  return appender(std::move(*c));
+}
+
 /// The REF value of a written event after `removed` (and `added`, when
 /// the same flush also added references to it).
 result<void> merge_refs(write_txn& txn, dbi ref_db, const event_id& id,
@@ -49,6 +85,9 @@ result<void> merge_refs(write_txn& txn, dbi ref_db, const event_id& id,
 /// lose references are read and merged.
 result<void> write_server_refs(write_txn& txn, dbi ref_db,
                                const server_changes& changes) {
+  auto added_refs = open_appender(txn, ref_db);
+  if (!added_refs)
+    return added_refs.error();
   auto removed = changes.removed.begin();
   for (const auto& added : changes.added) {
     const auto& id = added.e->id;
@@ -66,8 +105,9 @@ result<void> write_server_refs(write_txn& txn, dbi ref_db,
     if (added.refs.empty())
       continue;
     auto key = fmt::encode_event_id(id);
-    auto put = txn.put(ref_db, fmt::view(key),
-                       fmt::encode_event_refs(added.refs), MDB_NOOVERWRITE);
+    auto put = added_refs->put(fmt::view(key),
+                               fmt::encode_event_refs(added.refs),
+                               MDB_NOOVERWRITE);
     if (!put)
       return put.error();
     if (!*put)  // stored after all (a file from elsewhere): merge
@@ -122,10 +162,12 @@ result<void> write_changes(write_txn& txn, const databases& dbs,
                 fmt::encode_event_type(type)));
 
   for (const auto& [id, entries] : changes.series) {
+    auto series = open_appender(txn, dbs[db_type::timeseries_data]);
+    if (!series)
+      return series.error();
     for (const auto& [t, e] : entries)
-      HAT_TRY(put(db_type::timeseries_data,
-                  fmt::view(fmt::encode_timeseries_key({id, t, e->id})),
-                  encoded(*e)));
+      HAT_TRY(series->put(fmt::view(fmt::encode_timeseries_key({id, t, e->id})),
+                          encoded(*e)));
     auto count_key = fmt::encode_uint(id);
     auto stored = txn.get(dbs[db_type::timeseries_count], fmt::view(count_key));
     HAT_TRY(stored);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -194,6 +195,80 @@ TEST_CASE("stored time-series key and value are the reference's bytes") {
   auto count = raw_get(db, fmt::db_type::timeseries_count,
                        fmt::view(fmt::encode_uint(1)));
   CHECK(count == std::string(fmt::view(fmt::encode_uint(1))));
+}
+
+TEST_CASE("keys that do not sort last are stored all the same") {
+  // Flushes append time-series and REF keys while each sorts after every
+  // stored key, and fall back to ordinary puts otherwise: here a second
+  // partition whose source timestamps go backwards, the first partition
+  // written after the second exists, and server 1's ids after server 2's.
+  temp_dir dir;
+  auto db = dir.path / "data";
+  auto options = make_options(db);
+  options.timeseries.push_back(
+    {hat::order_by::source_timestamp, {{"*"}}, std::nullopt});
+  std::vector<event> all;
+  {
+    auto backend = lmdb_backend::open(options);
+    for (int64_t server : {2, 1}) {
+      std::vector<event> batch;
+      for (int64_t i = 1; i <= 50; ++i) {
+        auto e = make_event({server, 1, i}, {"t", std::to_string(i % 7)},
+                            {100 * (3 - server) + i, 0});
+        e.source_timestamp = timestamp{1000 - i - 100 * server, 0};
+        batch.push_back(e);
+      }
+      CHECK(store(*backend, batch) == batch);
+      CHECK(backend->flush().size() == 1);
+      all.insert(all.end(), batch.begin(), batch.end());
+    }
+  }
+  auto env = hat::storage::lmdb::environment::open(db);
+  REQUIRE(env.ok());
+  // Handles first: a read transaction cannot use one opened after it.
+  auto series_db = env->open_db(fmt::db_name(fmt::db_type::timeseries_data),
+                                false);
+  auto ref_db = env->open_db(fmt::db_name(fmt::db_type::ref), false);
+  REQUIRE(series_db.ok());
+  REQUIRE(ref_db.ok());
+  auto txn = env->begin_read();
+  REQUIRE(txn.ok());
+  auto walk = [&](hat::storage::lmdb::dbi dbi, auto&& visit) {
+    auto c = txn->open_cursor(dbi);
+    REQUIRE(c.ok());
+    for (auto p = c->first(); p.ok() && *p; p = c->next())
+      visit(**p);
+  };
+  std::map<uint64_t, std::vector<event_id>> series;
+  walk(*series_db, [&](const auto& entry) {
+    auto key = fmt::decode_timeseries_key(entry.key);
+    REQUIRE(key.ok());
+    series[key->partition_id].push_back(key->event_id);
+  });
+  std::vector<event_id> refs;
+  walk(*ref_db, [&](const auto& entry) {
+    auto id = fmt::decode_event_id(entry.key);
+    REQUIRE(id.ok());
+    refs.push_back(*id);
+  });
+  std::vector<event_id> ids;
+  for (auto& e : by_id(all))
+    ids.push_back(e.id);
+  REQUIRE(series.size() == 2);
+  for (auto& [partition, stored] : series) {
+    INFO("partition " << partition);
+    std::sort(stored.begin(), stored.end());
+    CHECK(stored == ids);
+  }
+  CHECK(refs == ids);
+  // Reopened, the backend serves every event from both servers.
+  auto backend = lmdb_backend::open(options);
+  for (int64_t server : {1, 2}) {
+    query_server_params q;
+    q.server_id = server;
+    q.max_results = 1000;
+    CHECK(backend->query(q).events.size() == 50);
+  }
 }
 
 TEST_CASE("random stream agrees with the memory backend") {
