@@ -18,6 +18,12 @@ using last_id = caf::atom_constant<caf::atom("last_id")>;
 using flush = caf::atom_constant<caf::atom("flush")>;
 /// Storage writer: run one write job.
 using write = caf::atom_constant<caf::atom("write")>;
+/// Storage writer: drop a finished job (its memory is freed there, not on
+/// the store's thread).
+using dispose = caf::atom_constant<caf::atom("dispose")>;
+/// Storage backlog over its bound: engine, pause; store, answer when it
+/// has drained.
+using backlog = caf::atom_constant<caf::atom("backlog")>;
 /// Storage: the cleanup timer.
 using cleanup = caf::atom_constant<caf::atom("cleanup")>;
 /// Fan-out: a batch to deliver; connection: an encoded MsgEventsNotify.

@@ -77,6 +77,18 @@ engine(engine_pointer self, int64_t server_id, event_store_actor storage) {
         return std::make_shared<const std::vector<event>>();
       return run_session(self, requested);
     },
+    [self](atom::backlog) {
+      // await: sessions queue in this mailbox (and clients wait for their
+      // answers) until the disk has caught up.
+      HAT_LOG_DEBUG("engine", "storage backlog full: sessions wait");
+      self->request(self->state.storage, caf::infinite, atom::backlog::value)
+        .await([](atom::ok) {},
+               [self](caf::error& err) {
+                 HAT_LOG_ERROR("engine", "storage failed while paused: ",
+                               self->system().render(err));
+                 self->quit(err);
+               });
+    },
   };
 }
 

@@ -18,7 +18,8 @@ void kick(store_pointer self);
 /// state would leave its requester (the server's stop) waiting forever.
 void refuse_waiters(store_pointer self, const caf::error& err) {
   for (auto* waiters :
-       {&self->state.flush_waiters, &self->state.next_flush_waiters})
+       {&self->state.flush_waiters, &self->state.next_flush_waiters,
+        &self->state.backlog_waiters})
     for (auto& waiter : std::exchange(*waiters, {}))
       waiter.deliver(err);
 }
@@ -70,25 +71,40 @@ void finish_exit(store_pointer self) {
   }
   answer(st.flush_waiters);
   answer(st.next_flush_waiters);
+  answer(st.backlog_waiters);
   self->send_exit(st.writer, caf::exit_reason::user_shutdown);
   self->quit(*st.exit_reason);
 }
 
+/// Answers paused engines once a flush has taken the backlog.
+void release_backlog(store_pointer self) {
+  auto& st = self->state;
+  if (!st.backend->backlog_full()) {
+    st.backlog_reported = false;
+    answer(st.backlog_waiters);
+  }
+}
+
+/// The job stays in the state, not in the response handler, so that the
+/// last reference to it can be handed back to the writer.
 void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
              bool is_flush) {
   auto& st = self->state;
   st.writing = true;
-  self->request(st.writer, caf::infinite, atom::write::value, job)
+  st.job = std::move(job);
+  self->request(st.writer, caf::infinite, atom::write::value, st.job)
     .then(
-      [self, job, is_flush](storage::write_outcome outcome) {
+      [self, is_flush](storage::write_outcome outcome) {
         auto& st = self->state;
         st.writing = false;
         try {
           if (outcome == storage::write_outcome::map_full) {
             st.backend->grow_map();
-            run_job(self, job, is_flush);
+            run_job(self, std::move(st.job), is_flush);
             return;
           }
+          // Freeing a flush's changes takes milliseconds: not here.
+          self->send(st.writer, atom::dispose::value, std::move(st.job));
           if (is_flush) {
             report_persisted(self, st.backend->finish_flush());
             answer(st.flush_waiters);
@@ -134,6 +150,7 @@ void kick_or_fail(store_pointer self) {
     st.flush_waiters = std::exchange(st.next_flush_waiters, {});
     if (auto job = st.backend->start_flush()) {
       run_job(self, std::move(job), true);
+      release_backlog(self);
       return;
     }
     answer(st.flush_waiters);  // nothing to write
@@ -180,6 +197,13 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       if (st.backend->backlog_full()) {
         st.flush_wanted = true;
         kick(self);
+        // Still full: the writer is busy. Pause whoever sends sessions.
+        if (st.backend->backlog_full() && !st.backlog_reported)
+          if (auto engine =
+                caf::actor_cast<engine_actor>(self->current_sender())) {
+            st.backlog_reported = true;
+            self->send(engine, atom::backlog::value);
+          }
       }
       if (!accepted || accepted->empty())
         return;
@@ -206,6 +230,13 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       st.next_flush_waiters.push_back(promise);
       st.flush_wanted = true;
       kick(self);
+      return caf::delegated<atom::ok>{};
+    },
+    [self](atom::backlog) -> caf::result<atom::ok> {
+      auto& st = self->state;
+      if (!st.backend->backlog_full())
+        return atom::ok::value;
+      st.backlog_waiters.push_back(self->make_response_promise());
       return caf::delegated<atom::ok>{};
     },
     [self](atom::tick, uint64_t generation) {

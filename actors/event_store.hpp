@@ -13,6 +13,12 @@
 /// Batches become persisted (and flush requests are answered) only after
 /// the writer committed them. On exit, whatever is still in memory is
 /// written before the actor goes.
+///
+/// Backpressure: when a session leaves the backlog full while the writer
+/// is busy (registration outruns the disk), the store tells the sender
+/// (the engine) atom::backlog; the engine then waits on the store's
+/// atom::backlog answer, given when the next flush has taken the backlog.
+/// Memory so held is bounded by about two backlogs (one being written).
 
 #include <chrono>
 #include <memory>
@@ -49,12 +55,18 @@ struct event_store_state {
 
   /// A job is with the writer.
   bool writing = false;
+  /// That job; handed back to the writer to be freed once finished.
+  std::shared_ptr<storage::write_job> job;
   bool flush_wanted = false;
   bool cleanup_wanted = false;
   /// Flush requests answered when the running flush ends, and those that
   /// came after it started (answered by the next one).
   std::vector<caf::response_promise> flush_waiters;
   std::vector<caf::response_promise> next_flush_waiters;
+  /// Engines paused by a full backlog, answered when it drains.
+  std::vector<caf::response_promise> backlog_waiters;
+  /// atom::backlog sent and not yet answered: one pause at a time.
+  bool backlog_reported = false;
   /// Set by an exit message: quit with it once the writer is idle and the
   /// last flush is done.
   std::optional<caf::error> exit_reason;

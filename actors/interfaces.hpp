@@ -19,7 +19,9 @@ namespace hat {
 /// thread of its own, for the event store.
 using storage_writer_actor = caf::typed_actor<
   caf::replies_to<atom::write, std::shared_ptr<storage::write_job>>::with<
-    storage::write_outcome>>;
+    storage::write_outcome>,
+  /// A job the store is done with: the writer's thread frees it.
+  caf::reacts_to<atom::dispose, std::shared_ptr<storage::write_job>>>;
 
 /// Owns the backend: stores sessions, answers queries, flushes, cleans up.
 using event_store_actor = caf::typed_actor<
@@ -31,6 +33,9 @@ using event_store_actor = caf::typed_actor<
   caf::replies_to<atom::last_id, int64_t>::with<event_id>,
   /// Make accepted events durable now (and report them persisted).
   caf::replies_to<atom::flush>::with<atom::ok>,
+  /// Answered once the backlog is under the backend's bound again (at
+  /// once when it is): what a paused engine waits for.
+  caf::replies_to<atom::backlog>::with<atom::ok>,
   /// Internal: the periodic flush timer, with its generation.
   caf::reacts_to<atom::tick, uint64_t>,
   /// Internal: the cleanup timer.
@@ -42,7 +47,10 @@ using engine_actor = caf::typed_actor<
   /// session, whose first events are the caller's in request order (the
   /// same batch the store keeps: nothing is copied).
   caf::replies_to<atom::register_, event_source,
-                  std::vector<register_event>>::with<storage::event_batch>>;
+                  std::vector<register_event>>::with<storage::event_batch>,
+  /// From the store: its backlog is over the bound while the disk is busy;
+  /// run no session until the store answers atom::backlog.
+  caf::reacts_to<atom::backlog>>;
 
 /// Sends each stored batch to the connections whose filters select it and
 /// keeps the server status every connection sees.

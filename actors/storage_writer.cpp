@@ -15,6 +15,9 @@ storage_writer(storage_writer_actor::pointer self, int unused) {
         return caf::make_error(caf::sec::runtime_error, e.what());
       }
     },
+    // The last reference goes with this message: a flush's changes (maps,
+    // vectors, the events of its batches) are freed on this thread.
+    [](atom::dispose, const std::shared_ptr<storage::write_job>&) {},
   };
 }
 

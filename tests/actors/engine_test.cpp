@@ -175,3 +175,71 @@ TEST_CASE_FIXTURE(engine_fixture,
                 caf::after(std::chrono::seconds{0}) >> [] {});
   CHECK(reason);
 }
+
+namespace {
+
+/// What the pausing store stand-in saw.
+struct pausing_log {
+  std::vector<storage::event_batch> stored;
+  caf::response_promise waiter;
+  bool asked = false;
+};
+
+/// Stands in for the event store: reports its backlog full after the
+/// first session following STARTED, and answers the engine's atom::backlog
+/// only when the test sends it atom::ok.
+caf::behavior pausing_store(caf::event_based_actor* self,
+                            std::shared_ptr<pausing_log> log) {
+  return {
+    [](atom::last_id, int64_t) { return event_id{7, 0, 0}; },
+    [self, log](atom::store, storage::event_batch& batch) {
+      log->stored.push_back(std::move(batch));
+      if (log->stored.size() == 2)
+        self->send(caf::actor_cast<engine_actor>(self->current_sender()),
+                   atom::backlog::value);
+    },
+    [self, log](atom::backlog) {
+      log->asked = true;
+      log->waiter = self->make_response_promise();
+      return log->waiter;
+    },
+    [log](atom::ok) { log->waiter.deliver(atom::ok::value); },
+  };
+}
+
+}  // namespace
+
+TEST_CASE("engine: a full storage backlog holds sessions until released") {
+  test::deterministic_fixture f;
+  auto log = std::make_shared<pausing_log>();
+  auto store = f.system.spawn(pausing_store, log);
+  auto engine =
+    f.system.spawn(hat::engine, int64_t{7},
+                   caf::actor_cast<event_store_actor>(store));
+  f.run();
+  REQUIRE(log->stored.size() == 1);  // STARTED
+
+  auto replies = std::make_shared<std::vector<std::vector<event>>>();
+  f.system.spawn(requester, engine, std::vector<std::string>{"a"}, replies);
+  f.run();
+  CHECK(log->stored.size() == 2);
+  CHECK(log->asked);
+
+  f.system.spawn(requester, engine, std::vector<std::string>{"b", "c"},
+                 replies);
+  f.run();
+  CHECK(log->stored.size() == 2);
+  CHECK(replies->size() == 1);
+
+  caf::anon_send(store, atom::ok::value);
+  f.run();
+  REQUIRE(log->stored.size() == 4);
+  CHECK(replies->size() == 3);
+  // Paused sessions keep their order and numbering.
+  CHECK((*log->stored[2])[0].type == event_type{"test", "b"});
+  CHECK((*log->stored[3])[0].id == event_id{7, 4, 1});
+
+  caf::anon_send_exit(engine, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  f.run();
+}

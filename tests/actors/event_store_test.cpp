@@ -79,6 +79,27 @@ storage::event_batch make_batch(int64_t session) {
           timestamp{session, 0}, std::nullopt, std::nullopt}});
 }
 
+/// What a session sender (the engine's part) heard about the backlog.
+struct pause_log {
+  int told = 0;
+  int released = 0;
+};
+
+/// Sends session `session` and, told the backlog is full, waits for the
+/// store's atom::backlog answer as the engine does.
+caf::behavior session_sender(caf::event_based_actor* self,
+                             event_store_actor store, int64_t session,
+                             std::shared_ptr<pause_log> log) {
+  self->send(store, atom::store::value, make_batch(session));
+  return {
+    [self, store, log](atom::backlog) {
+      ++log->told;
+      self->request(store, caf::infinite, atom::backlog::value)
+        .then([log](atom::ok) { ++log->released; });
+    },
+  };
+}
+
 struct store_fixture : test::deterministic_fixture {
   std::shared_ptr<test::scripted_backend> backend =
     std::make_shared<test::scripted_backend>();
@@ -376,6 +397,68 @@ TEST_CASE_FIXTURE(store_fixture,
   CHECK(journal() == "start_flush, run flush, finish_flush");
   CHECK(fanout_log()
         == "1 registered, 2 registered, 1 persisted, 2 persisted");
+}
+
+TEST_CASE_FIXTURE(store_fixture,
+                  "event store: a backlog still full while the writer is "
+                  "busy pauses its sender until the next flush takes it") {
+  start({.flush_period = 1h});
+  store_batch(1);
+  run();
+  auto answers = ask_flush();
+  run_except_writer();
+  REQUIRE(journal() == "start_flush");  // batch 1's flush held
+
+  backend->backlog = true;
+  auto log = std::make_shared<pause_log>();
+  system.spawn(session_sender, store, int64_t{2}, log);
+  system.spawn(session_sender, store, int64_t{3}, log);
+  run_except_writer();
+  // Told once for both sessions; nothing answered while the writer holds
+  // the first flush and the backlog waits behind it.
+  CHECK(log->told == 1);
+  CHECK(log->released == 0);
+  CHECK(journal() == "start_flush");
+
+  run();
+  CHECK(journal()
+        == "start_flush, run flush, finish_flush, start_flush, run flush, "
+           "finish_flush");
+  CHECK(log->released == 1);
+  CHECK(answers->ok == 1);
+  CHECK(fanout_log()
+        == "1 registered, 2 registered, 3 registered, 1 persisted, "
+           "2 persisted, 3 persisted");
+}
+
+TEST_CASE_FIXTURE(store_fixture,
+                  "event store: a full backlog with an idle writer pauses "
+                  "nobody") {
+  start({.flush_period = 1h});
+  backend->backlog = true;
+  auto log = std::make_shared<pause_log>();
+  system.spawn(session_sender, store, int64_t{1}, log);
+  run();
+  CHECK(journal() == "start_flush, run flush, finish_flush");
+  CHECK(log->told == 0);
+}
+
+TEST_CASE_FIXTURE(store_fixture,
+                  "event store: a finished flush is freed by the writer, "
+                  "not the store") {
+  start({.flush_period = 1h});
+  store_batch(1);
+  run();
+  ask_flush();
+  run_except_writer();
+  step(writer);  // runs the flush, answers the store
+  run_except_writer();
+  // The store is done with the job; only the dispose message in the
+  // writer's mailbox still holds it.
+  CHECK(backend->count("finish_flush") == 1);
+  CHECK_FALSE(backend->last_flush.expired());
+  step(writer);
+  CHECK(backend->last_flush.expired());
 }
 
 TEST_CASE_FIXTURE(store_fixture, "event store: the timer flushes every "

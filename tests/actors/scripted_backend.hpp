@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,7 +29,8 @@ public:
   /// "finish_flush", "grow_map", "start_cleanup" (also when null),
   /// "run cleanup".
   std::vector<std::string> journal;
-  /// What backlog_full() answers.
+  /// backlog_full() answers this while batches are pending: a flush that
+  /// takes them drains the backlog, as in the real backends.
   bool backlog = false;
   /// The next flush run reports map_full (and clears this).
   bool map_full_once = false;
@@ -78,6 +80,7 @@ public:
     if (pending_.empty())
       return nullptr;
     flush_ = std::make_shared<flush_job>(*this, std::exchange(pending_, {}));
+    last_flush = flush_;
     return flush_;
   }
 
@@ -102,8 +105,11 @@ public:
   }
 
   bool backlog_full() const override {
-    return backlog;
+    return backlog && !pending_.empty();
   }
+
+  /// The newest flush job, to see when it is freed.
+  std::weak_ptr<storage::write_job> last_flush;
 
 private:
   class flush_job final : public storage::write_job {
