@@ -16,15 +16,6 @@
 
 namespace hat {
 
-/// Who registers a session (the reference's common.Source).
-struct event_source {
-  enum class kind : uint8_t { eventer, module, engine, server };
-  kind type = kind::engine;
-  /// Eventer: the connection id; module: its index in the configuration.
-  int64_t id = 0;
-  bool operator==(const event_source&) const = default;
-};
-
 /// An encoded MsgEventsNotify payload, shared by every connection whose
 /// filter selected the same events.
 using shared_bytes = std::shared_ptr<const std::vector<char>>;
@@ -38,6 +29,16 @@ struct notify_filter {
 
 /// (connection id, client name) of every initialised connection.
 using client_names = std::vector<std::pair<int64_t, std::string>>;
+
+/// One round of a session as offered to every module: the round's events
+/// and, index for index, who registered each. Shared, never copied.
+struct module_round {
+  int64_t session_id = 0;
+  /// The session's first round: call on_session_start before processing.
+  bool first = false;
+  std::shared_ptr<const std::vector<event>> events;
+  std::shared_ptr<const std::vector<event_source>> sources;
+};
 
 }  // namespace hat
 
@@ -54,3 +55,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::storage::write_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::notify_filter)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::client_names)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::module_round)

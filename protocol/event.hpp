@@ -70,6 +70,15 @@ struct register_event {
   bool operator==(const register_event&) const = default;
 };
 
+/// Who registers a session (the reference's common.Source).
+struct event_source {
+  enum class kind : uint8_t { eventer = 1, module = 2, engine = 3, server = 4 };
+  kind type = kind::engine;
+  /// Eventer: the connection id; module: its index in the configuration.
+  int64_t id = 0;
+  bool operator==(const event_source&) const = default;
+};
+
 /// Server status as the current dialect knows it; the v0.9.0 dialect only
 /// has standby and operational (see eventer_codec.hpp for the mapping).
 enum class status : uint8_t { standby, starting, operational, stopping };
@@ -118,6 +127,15 @@ struct query_result {
 
 /// Natural order, assuming `a` was registered before `b`: events of the same
 /// server by id, otherwise by timestamp, ties keep registration order.
-bool natural_before(const event& a, const event& b);
+/// Inline: this header is installed for modules, which link nothing of ours.
+inline bool natural_before(const event& a, const event& b) {
+  if (a.id == b.id)
+    return false;
+  if (a.id.server == b.id.server)
+    return a.id < b.id;
+  if (a.timestamp != b.timestamp)
+    return a.timestamp < b.timestamp;
+  return true;
+}
 
 }  // namespace hat
