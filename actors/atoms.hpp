@@ -48,5 +48,12 @@ using tick = caf::atom_constant<caf::atom("tick")>;
 /// Internal: close a connection after the init-refusal grace period.
 using close = caf::atom_constant<caf::atom("close")>;
 using ok = caf::atom_constant<caf::atom("ok")>;
+/// Module: one round of a session; module_stop: the session is over.
+using process = caf::atom_constant<caf::atom("process")>;
+using module_stop = caf::atom_constant<caf::atom("mod_stop")>;
+/// Engine, server: restart the engine (every module created again).
+using restart = caf::atom_constant<caf::atom("restart")>;
+/// Engine, server: reset the monitor "ready" flag.
+using reset_ready = caf::atom_constant<caf::atom("reset_rdy")>;
 
 }  // namespace hat::atom

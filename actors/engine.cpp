@@ -1,5 +1,7 @@
 #include "actors/engine.hpp"
 
+#include "actors/engine_rounds.hpp"
+#include "actors/module_runner.hpp"
 #include "log/logger.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
@@ -9,8 +11,8 @@ namespace {
 
 using engine_pointer = engine_actor::stateful_pointer<engine_state>;
 
-/// Runs one session: every event gets the session's timestamp and the next
-/// instance; the session goes to storage before this returns.
+/// A session without modules: every event gets the session's timestamp
+/// and the next instance; the session goes to storage before this returns.
 storage::event_batch run_session(engine_pointer self,
                                  std::vector<register_event>& requested) {
   auto& last = self->state.last_id;
@@ -25,8 +27,36 @@ storage::event_batch run_session(engine_pointer self,
                            r.source_timestamp, std::move(r.payload)});
   }
   auto batch = std::make_shared<const std::vector<event>>(std::move(events));
-  self->send(self->state.storage, atom::store::value, batch);
+  self->send(self->state.config.storage, atom::store::value, batch);
   return batch;
+}
+
+void spawn_modules(engine_pointer self) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.config.modules.size(); ++i) {
+    module_context context{st.config.server_id, static_cast<int64_t>(i),
+                           caf::actor_cast<engine_actor>(self),
+                           st.config.storage, st.config.fanout};
+    st.modules.push_back(self->spawn<caf::monitored>(
+      module_runner, st.config.modules[i], std::move(context)));
+  }
+}
+
+/// STARTED: straight to storage without modules, else the first session
+/// through them (the reference queues it before its register loop).
+void start(engine_pointer self) {
+  auto& st = self->state;
+  std::vector<register_event> started{
+    engine_status_event(st.config.server_id, "STARTED")};
+  if (st.modules.empty()) {
+    run_session(self, started);
+    st.started = true;
+    HAT_LOG_INFO("engine", "started at session ", st.last_id.session);
+    return;
+  }
+  st.queue.push_front(queued_session{
+    {}, event_source{event_source::kind::engine, 0}, std::move(started)});
+  engine_rounds::kick(self);
 }
 
 }  // namespace
@@ -39,55 +69,95 @@ register_event engine_status_event(int64_t server_id, std::string_view what) {
   };
 }
 
-engine_actor::behavior_type
-engine(engine_pointer self, int64_t server_id, event_store_actor storage) {
-  self->state.server_id = server_id;
-  self->state.storage = storage;
-  self->state.last_id = event_id{server_id, 0, 0};
+engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.last_id = event_id{st.config.server_id, 0, 0};
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    // A session in the modules is dropped whole, as the reference's close
+    // cancels its register loop.
+    engine_rounds::refuse_all(
+      self, caf::make_error(caf::sec::runtime_error, "engine closed"));
+    st.session.reset();
+    for (auto& m : st.modules)
+      self->send_exit(m, caf::exit_reason::user_shutdown);
     std::vector<register_event> stopped{
-      engine_status_event(self->state.server_id, "STOPPED")};
+      engine_status_event(st.config.server_id, "STOPPED")};
     run_session(self, stopped);
-    HAT_LOG_INFO("engine", "stopped at session ",
-                 self->state.last_id.session);
+    HAT_LOG_INFO("engine", "stopped at session ", st.last_id.session);
     self->quit(msg.reason);
   });
+  self->set_down_handler([self](caf::down_msg& msg) {
+    engine_rounds::module_down(self, msg);
+  });
+  spawn_modules(self);
   // Nothing else is handled until the last id is known: await defers the
   // mailbox, so early registrations simply wait.
-  self->request(storage, caf::infinite, atom::last_id::value, server_id)
+  self
+    ->request(st.config.storage, caf::infinite, atom::last_id::value,
+              st.config.server_id)
     .await(
       [self](event_id last) {
         self->state.last_id = last;
-        std::vector<register_event> started{
-          engine_status_event(self->state.server_id, "STARTED")};
-        run_session(self, started);
-        HAT_LOG_INFO("engine", "started at session ",
-                     self->state.last_id.session);
+        start(self);
       },
       [self](caf::error& err) {
         HAT_LOG_ERROR("engine", "cannot read the last event id: ",
                       self->system().render(err));
+        for (auto& m : self->state.modules)
+          self->send_exit(m, caf::exit_reason::user_shutdown);
         self->quit(err);
       });
   return {
     // -- engine_actor --
-    [self](atom::register_, const event_source&,
-           std::vector<register_event>& requested) {
+    [self](atom::register_, const event_source& source,
+           std::vector<register_event>& requested)
+      -> caf::result<storage::event_batch> {
+      auto& st = self->state;
       if (requested.empty())
         return std::make_shared<const std::vector<event>>();
-      return run_session(self, requested);
+      if (st.closing)
+        return caf::make_error(caf::sec::runtime_error, "engine closed");
+      if (st.modules.empty())
+        return run_session(self, requested);
+      st.queue.push_back(queued_session{self->make_response_promise(), source,
+                                        std::move(requested)});
+      engine_rounds::kick(self);
+      return caf::delegated<storage::event_batch>{};
     },
     [self](atom::backlog) {
       // await: sessions queue in this mailbox (and clients wait for their
       // answers) until the disk has caught up.
       HAT_LOG_DEBUG("engine", "storage backlog full: sessions wait");
-      self->request(self->state.storage, caf::infinite, atom::backlog::value)
+      self
+        ->request(self->state.config.storage, caf::infinite,
+                  atom::backlog::value)
         .await([](atom::ok) {},
                [self](caf::error& err) {
                  HAT_LOG_ERROR("engine", "storage failed while paused: ",
                                self->system().render(err));
                  self->quit(err);
                });
+    },
+    [self](atom::restart) {
+      auto& st = self->state;
+      if (st.closing)
+        return;
+      HAT_LOG_INFO("engine", "restart requested by a module");
+      // The running session ends normally; queued requesters hear "engine
+      // closed", as with the reference, whose restart closes the engine.
+      st.closing = true;
+      st.restart_wanted = true;
+      if (!st.session)
+        engine_rounds::ask_restart(self);
+    },
+    [self](atom::reset_ready) {
+      if (self->state.config.owner)
+        self->send(self->state.config.owner, atom::reset_ready::value);
+    },
+    [self](atom::tick, uint64_t round) {
+      engine_rounds::round_timeout(self, round);
     },
   };
 }

@@ -50,7 +50,32 @@ using engine_actor = caf::typed_actor<
                   std::vector<register_event>>::with<storage::event_batch>,
   /// From the store: its backlog is over the bound while the disk is busy;
   /// run no session until the store answers atom::backlog.
-  caf::reacts_to<atom::backlog>>;
+  caf::reacts_to<atom::backlog>,
+  /// From a module: restart the engine once the current session is done.
+  caf::reacts_to<atom::restart>,
+  /// From a module: pass a monitor ready reset on to the server.
+  caf::reacts_to<atom::reset_ready>,
+  /// Internal: a round has waited module_timeout (round generation).
+  caf::reacts_to<atom::tick, uint64_t>>;
+
+/// One module's actor: runs its callbacks one at a time.
+using module_actor = caf::typed_actor<
+  /// on_session_start (first round only), then process() for every event
+  /// of the round its subscription matches; replies what it registers, in
+  /// the order of the round's events.
+  caf::replies_to<atom::process, module_round>::with<
+    std::vector<register_event>>,
+  /// on_session_stop(session).
+  caf::replies_to<atom::module_stop, int64_t>::with<atom::ok>,
+  /// Internal: a timer the module set through engine_handle::after.
+  caf::reacts_to<atom::tick, uint64_t>>;
+
+/// What the engine asks of whoever runs it (the server).
+using engine_owner_actor = caf::typed_actor<
+  /// Stop the engine (STOPPED stored, store flushed) and start a new one.
+  caf::reacts_to<atom::restart>,
+  /// Reset the monitor ready flag (no monitor: nothing to do).
+  caf::reacts_to<atom::reset_ready>>;
 
 /// Sends each stored batch to the connections whose filters select it and
 /// keeps the server status every connection sees.

@@ -7,6 +7,7 @@
 #include "actors/eventer_listener.hpp"
 #include "actors/notify_fanout.hpp"
 #include "actors/event_store.hpp"
+#include "actors/load_modules.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
 #include "storage/lmdb_backend.hpp"
@@ -136,17 +137,60 @@ void start_stopping(server_pointer self, caf::error failure) {
   });
 }
 
+/// Starting, then operational with a new engine and fresh modules.
+void start_engine(server_pointer self) {
+  auto& st = self->state;
+  if (st.stopping)
+    return;
+  self->send(st.fanout, atom::status::value, status::starting,
+             engine_actor{});
+  engine_config conf;
+  conf.server_id = st.config.server_id;
+  conf.storage = st.storage;
+  conf.fanout = st.fanout;
+  conf.owner = caf::actor_cast<engine_owner_actor>(self);
+  conf.modules = st.modules;
+  conf.module_timeout = std::chrono::milliseconds{
+    static_cast<int64_t>(st.config.module_timeout * 1000)};
+  st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
+  self->send(st.fanout, atom::status::value, status::operational, st.engine);
+}
+
+/// As the reference's runner: stopping, the engine closed (STOPPED
+/// stored), the store flushed, standby; then a new engine.
+void restart_engine(server_pointer self) {
+  auto& st = self->state;
+  if (st.stopping || st.restarting || !st.engine)
+    return;
+  st.restarting = true;
+  HAT_LOG_INFO("server", "restarting the engine");
+  self->send(st.fanout, atom::status::value, status::stopping,
+             engine_actor{});
+  stop_then(self, caf::actor_cast<caf::actor>(st.engine), [=] {
+    drain_notifications(self, [=] {
+      auto& st = self->state;
+      st.restarting = false;
+      if (st.stopping)
+        return;
+      self->send(st.fanout, atom::status::value, status::standby,
+                 engine_actor{});
+      start_engine(self);
+    });
+  });
+}
+
 void on_down(server_pointer self, caf::down_msg& msg) {
   auto& st = self->state;
   st.down.insert(msg.source);
-  if (st.stopping) {
-    if (msg.source == st.awaited) {
-      auto next = std::move(st.after_awaited);
-      st.awaited = caf::actor_addr{};
-      next();
-    }
+  // Awaited: stopping, or an engine restart.
+  if (msg.source == st.awaited) {
+    auto next = std::move(st.after_awaited);
+    st.awaited = caf::actor_addr{};
+    next();
     return;
   }
+  if (st.stopping)
+    return;
   HAT_LOG_ERROR("server", "an essential actor stopped: ",
                 self->system().render(msg.reason));
   start_stopping(self, msg.reason ? msg.reason
@@ -160,6 +204,13 @@ server_actor::behavior_type server(server_pointer self,
                                    std::shared_ptr<storage::backend> backend) {
   auto& st = self->state;
   st.config = std::move(config);
+  try {
+    st.modules = load_modules(st.config.modules);
+  } catch (const std::exception& e) {
+    HAT_LOG_ERROR("server", e.what());
+    self->quit(caf::make_error(caf::sec::invalid_argument, e.what()));
+    return server_actor::behavior_type::make_empty_behavior();
+  }
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   if (!backend)
     backend = make_backend(st.config.backend);
@@ -191,14 +242,16 @@ server_actor::behavior_type server(server_pointer self,
   if (st.config.monitor_component)
     HAT_LOG_WARNING("server", "monitor_component: redundancy is not "
                               "supported yet; running standalone");
-  self->send(st.fanout, atom::status::value, status::starting,
-             engine_actor{});
-  st.engine = self->spawn<caf::monitored>(engine, st.config.server_id,
-                                          st.storage);
-  self->send(st.fanout, atom::status::value, status::operational, st.engine);
+  start_engine(self);
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
+    [self](atom::restart) { restart_engine(self); },
+    [self](atom::reset_ready) {
+      // Standalone there is no monitor whose flag could be reset.
+      HAT_LOG_INFO("server", "monitor ready reset asked: no monitor, "
+                             "nothing to do");
+    },
     [self](atom::shutdown) -> caf::result<atom::ok> {
       auto& st = self->state;
       st.shutdown_promise = self->make_response_promise<atom::ok>();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "actors/interfaces.hpp"
+#include "actors/module_spec.hpp"
 #include "config/server_config.hpp"
 
 namespace hat {
@@ -18,6 +19,11 @@ namespace hat {
 using server_actor = caf::typed_actor<
   /// The port the Eventer server listens on (the configured one may be 0).
   caf::replies_to<atom::get, atom::port>::with<uint16_t>,
+  /// From the engine: stop it (STOPPED stored, store flushed, standby),
+  /// then start a new one with every module created again.
+  caf::reacts_to<atom::restart>,
+  /// From the engine: reset the monitor ready flag (standalone: nothing).
+  caf::reacts_to<atom::reset_ready>,
   /// Stop everything in order; answered when done, then the server exits.
   caf::replies_to<atom::shutdown>::with<atom::ok>>;
 
@@ -27,8 +33,13 @@ struct server_state {
   notify_fanout_actor fanout;
   caf::actor listener;
   engine_actor engine;
+  /// The configured modules, loaded once at start (libraries stay loaded
+  /// across engine restarts).
+  std::vector<module_spec> modules;
   uint16_t eventer_port = 0;
   bool stopping = false;
+  /// Between an engine's restart request and its successor's start.
+  bool restarting = false;
   /// While stopping: the actor being stopped and what follows its end.
   caf::actor_addr awaited;
   std::function<void()> after_awaited;
@@ -43,7 +54,9 @@ struct server_state {
 };
 
 /// `backend` replaces the one the configuration names (tests inject
-/// failing or recording backends); null means "as configured".
+/// failing or recording backends); null means "as configured". The
+/// configured modules are loaded and their configurations validated first:
+/// any failure ends the server before anything starts, naming the module.
 server_actor::behavior_type
 server(server_actor::stateful_pointer<server_state> self,
        config::server_config config,

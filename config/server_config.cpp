@@ -254,6 +254,11 @@ server_config validate(const json::value& document) {
   if (auto* synced = find(root, "synced_restart_engine"))
     config.synced_restart_engine =
       as_boolean(*synced, "synced_restart_engine");
+  if (auto* timeout = find(root, "module_timeout")) {
+    config.module_timeout = as_number(*timeout, "module_timeout");
+    if (!(config.module_timeout >= 0))
+      throw config_error("module_timeout", "expected a number >= 0");
+  }
   config.log_level = read_log(root);
   return config;
 }

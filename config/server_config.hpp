@@ -91,6 +91,9 @@ struct server_config {
   std::optional<monitor_component_config> monitor_component;
   /// 0.9.0 only: restart the engine when a sync brought in events.
   bool synced_restart_engine = false;
+  /// Ours, optional: seconds a module may take on one round before the
+  /// engine reports it (it keeps waiting); 0 never reports.
+  double module_timeout = 10;
   /// `log.root.level` (Python dictConfig shape); other logging keys are
   /// accepted and ignored with one notice.
   log::level log_level = log::level::info;

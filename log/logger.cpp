@@ -57,6 +57,15 @@ std::optional<level> level_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+static std::function<void(std::string_view)>& line_sink() {
+  static std::function<void(std::string_view)> sink;
+  return sink;
+}
+
+void set_sink(std::function<void(std::string_view line)> sink) {
+  line_sink() = std::move(sink);
+}
+
 void write(level lvl, std::string_view component, std::string_view message) {
   std::string text = timestamp_to_iso8601(timestamp_now());
   text += ' ';
@@ -66,6 +75,10 @@ void write(level lvl, std::string_view component, std::string_view message) {
   text += "] ";
   text += message;
   text += '\n';
+  if (auto& sink = line_sink()) {
+    sink(text);
+    return;
+  }
   // One write per line: stderr is unbuffered and shared by all threads.
   auto rc = ::write(STDERR_FILENO, text.data(), text.size());
   (void) rc;

@@ -6,6 +6,7 @@
 ///
 ///   HAT_LOG_INFO("eventer", "client ", name, " connected");
 
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -26,6 +27,11 @@ std::optional<level> level_from_name(std::string_view name);
 
 /// Writes "2026-11-22T10:15:13.123456Z WARNING [component] message".
 void write(level lvl, std::string_view component, std::string_view message);
+
+/// Where lines go instead of stderr (each complete line, newline included);
+/// empty: stderr again. For tests that check what is reported: set it
+/// while no other thread logs.
+void set_sink(std::function<void(std::string_view line)> sink);
 
 template <class... Parts>
 void line(level lvl, std::string_view component, const Parts&... parts) {

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <thread>
 
+#include "actors/load_modules.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/server.hpp"
 #include "config/server_config.hpp"
@@ -120,6 +121,17 @@ int main(int argc, char** argv) {
   try {
     config = hat::config::load_server_config(path);
   } catch (const hat::config::config_error& e) {
+    std::cerr << "hat-event-server: invalid configuration " << path << ": "
+              << e.what() << "\n";
+    return 2;
+  }
+  // Modules are part of the configuration: an unknown module, a library
+  // that does not fit or a module configuration its schema refuses is
+  // refused here, before anything starts. (The server loads them again:
+  // the libraries are then already loaded.)
+  try {
+    hat::load_modules(config.modules);
+  } catch (const std::exception& e) {
     std::cerr << "hat-event-server: invalid configuration " << path << ": "
               << e.what() << "\n";
     return 2;

@@ -22,7 +22,8 @@ struct engine_fixture : test::deterministic_fixture {
   notify_fanout_actor fanout = system.spawn(notify_fanout, status::standby);
   event_store_actor store =
     system.spawn(event_store, backend, fanout, event_store_options{});
-  engine_actor engine = system.spawn(hat::engine, int64_t{7}, store);
+  engine_actor engine = system.spawn(
+    hat::engine, engine_config{.server_id = 7, .storage = store});
 
   engine_fixture() {
     run();
@@ -214,8 +215,10 @@ TEST_CASE("engine: a full storage backlog holds sessions until released") {
   auto log = std::make_shared<pausing_log>();
   auto store = f.system.spawn(pausing_store, log);
   auto engine =
-    f.system.spawn(hat::engine, int64_t{7},
-                   caf::actor_cast<event_store_actor>(store));
+    f.system.spawn(hat::engine,
+                   engine_config{.server_id = 7,
+                                 .storage =
+                                   caf::actor_cast<event_store_actor>(store)});
   f.run();
   REQUIRE(log->stored.size() == 1);  // STARTED
 

@@ -26,7 +26,8 @@ TEST_CASE("standby: queries work, registrations fail, status changes show") {
   CHECK(result.events.empty());
 
   // An engine comes: the client is told, and registering works.
-  auto engine = eventer.system.spawn(hat::engine, int64_t{4}, eventer.store);
+  auto engine = eventer.system.spawn(
+    hat::engine, engine_config{.server_id = 4, .storage = eventer.store});
   caf::anon_send(eventer.fanout, atom::status::value, status::operational,
                  engine);
   REQUIRE(statuses->wait_for_count(1));

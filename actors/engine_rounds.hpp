@@ -1,0 +1,29 @@
+#pragma once
+
+/// The engine's sessions through modules (see engine.hpp): the queue, the
+/// rounds, the on_session_stop stage, faults and stuck rounds. Internal to
+/// the engine actor.
+
+#include "actors/engine.hpp"
+
+namespace hat::engine_rounds {
+
+using engine_pointer = engine_actor::stateful_pointer<engine_state>;
+
+/// Starts the next queued session unless one runs or the engine closes.
+void kick(engine_pointer self);
+
+/// A module actor went down.
+void module_down(engine_pointer self, const caf::down_msg& msg);
+
+/// The timer of round `round` expired.
+void round_timeout(engine_pointer self, uint64_t round);
+
+/// The restart a module asked for, now that no session runs: queued
+/// requesters hear "engine closed", the owner is asked.
+void ask_restart(engine_pointer self);
+
+/// Every waiting requester (current session and queue) hears `err`.
+void refuse_all(engine_pointer self, const caf::error& err);
+
+}  // namespace hat::engine_rounds
