@@ -80,13 +80,11 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
     engine_rounds::refuse_all(
       self, caf::make_error(caf::sec::runtime_error, "engine closed"));
     st.session.reset();
-    for (auto& m : st.modules)
-      self->send_exit(m, caf::exit_reason::user_shutdown);
     std::vector<register_event> stopped{
       engine_status_event(st.config.server_id, "STOPPED")};
     run_session(self, stopped);
     HAT_LOG_INFO("engine", "stopped at session ", st.last_id.session);
-    self->quit(msg.reason);
+    engine_rounds::quit(self, msg.reason);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     engine_rounds::module_down(self, msg);
@@ -105,9 +103,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
       [self](caf::error& err) {
         HAT_LOG_ERROR("engine", "cannot read the last event id: ",
                       self->system().render(err));
-        for (auto& m : self->state.modules)
-          self->send_exit(m, caf::exit_reason::user_shutdown);
-        self->quit(err);
+        engine_rounds::quit(self, err);
       });
   return {
     // -- engine_actor --
@@ -137,7 +133,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
                [self](caf::error& err) {
                  HAT_LOG_ERROR("engine", "storage failed while paused: ",
                                self->system().render(err));
-                 self->quit(err);
+                 engine_rounds::quit(self, err);
                });
     },
     [self](atom::restart) {

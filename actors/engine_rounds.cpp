@@ -31,7 +31,7 @@ void fail(engine_pointer self, const caf::error& err) {
   st.session.reset();
   ++st.round;  // answers still on their way are stale
   if (!st.started || !st.config.owner) {
-    self->quit(err);
+    quit(self, err);
     return;
   }
   self->send(st.config.owner, atom::restart::value);
@@ -208,6 +208,12 @@ void round_timeout(engine_pointer self, uint64_t round) {
                   " within ", st.config.module_timeout.count(),
                   " ms; still waiting");
   arm_timer(self);
+}
+
+void quit(engine_pointer self, const caf::error& reason) {
+  for (auto& m : self->state.modules)
+    self->send_exit(m, caf::exit_reason::user_shutdown);
+  self->quit(reason);
 }
 
 void ask_restart(engine_pointer self) {

@@ -23,6 +23,11 @@ void round_timeout(engine_pointer self, uint64_t round);
 /// requesters hear "engine closed", the owner is asked.
 void ask_restart(engine_pointer self);
 
+/// Ends the engine with `reason`, taking its module actors along (they
+/// are monitored, not linked, and a module's timers would keep its actor
+/// alive).
+void quit(engine_pointer self, const caf::error& reason);
+
 /// Every waiting requester (current session and queue) hears `err`.
 void refuse_all(engine_pointer self, const caf::error& err);
 

@@ -54,6 +54,13 @@ public:
           rules_[std::string(type)].push_back(out.as_string().c_str());
     if (auto* t = conf.if_contains("throw_on"))
       throw_on_ = t->as_string().c_str();
+    // A pending timer keeps the module's actor referenced.
+    if (conf.contains("timer"))
+      engine_.after(std::chrono::hours{1}, [] {});
+  }
+
+  ~scripted_module() override {
+    (*log_)[name_].push_back("destroyed");
   }
 
   std::vector<event_type> subscription() const override {
@@ -351,7 +358,9 @@ TEST_CASE_FIXTURE(module_fixture,
 TEST_CASE_FIXTURE(module_fixture,
                   "modules: a module that cannot be created stops the "
                   "engine with its error") {
-  start({scripted(R"({"name": "broken", "subscriptions": [],
+  start({scripted(R"({"name": "fine", "subscriptions": [],
+                      "timer": true})"),
+         scripted(R"({"name": "broken", "subscriptions": [],
                       "fail_create": true})")});
   auto reason = engine_down();
   REQUIRE(reason);
@@ -359,6 +368,11 @@ TEST_CASE_FIXTURE(module_fixture,
         std::string::npos);
   CHECK(backend->sessions.empty());  // not even STARTED
   CHECK(*restarts == 0);
+  // The engine took the other module along, timer and all.
+  run();
+  auto& fine = (*the_journal)["fine"];
+  REQUIRE_FALSE(fine.empty());
+  CHECK(fine.back() == "destroyed");
 }
 
 TEST_CASE_FIXTURE(module_fixture,
