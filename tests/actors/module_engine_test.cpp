@@ -82,10 +82,32 @@ public:
       throw std::runtime_error("injected process failure");
     if (type == "ping")
       engine_.register_events({register_event{{"pong"}, {}, {}}});
+    if (type == "ask")
+      ask();
     std::vector<register_event> out;
     for (const auto& t : rules_[type])
       out.push_back(register_event{{t}, std::nullopt, std::nullopt});
     return out;
+  }
+
+  /// What the engine handle answers, each answer a journal line.
+  void ask() {
+    auto log = log_;
+    auto name = name_;
+    engine_.query(query_params{query_latest_params{}},
+                  [log, name](std::optional<query_result> result) {
+                    (*log)[name].push_back(
+                      "query " + (result ? std::to_string(result->events.size())
+                                         : std::string("failed")));
+                  });
+    engine_.client_names(
+      [log, name](std::vector<modules::client_name> names) {
+        (*log)[name].push_back("clients " + std::to_string(names.size()));
+      });
+    engine_.after(std::chrono::milliseconds{10}, [log, name] {
+      (*log)[name].push_back("timer");
+    });
+    (*log)[name].push_back("server " + std::to_string(engine_.server_id()));
   }
 
   void on_session_stop(int64_t session) override {
@@ -309,6 +331,25 @@ TEST_CASE_FIXTURE(module_fixture,
   CHECK(types_of(backend->sessions[1]) == strings{"ping"});
   CHECK(types_of(backend->sessions[2]) == strings{"pong"});
   CHECK(backend->sessions[2][0].id.session == 3);
+}
+
+TEST_CASE_FIXTURE(module_fixture,
+                  "modules: the engine handle answers queries, client names "
+                  "and timers on the module's actor") {
+  start({scripted(R"({"name": "asker", "subscriptions": [["ask"]]})")});
+  auto reply = request({"ask"});
+  run();
+  REQUIRE(reply->batch);
+  auto& j = (*the_journal)["asker"];
+  // Asked inside process(): answered later, never inside the call. The
+  // query sees what is stored (STARTED; the asking session is not yet).
+  CHECK(std::find(j.begin(), j.end(), "server 7") != j.end());
+  CHECK(std::find(j.begin(), j.end(), "query 1") != j.end());
+  CHECK(std::find(j.begin(), j.end(), "clients 0") != j.end());
+  CHECK(std::find(j.begin(), j.end(), "timer") == j.end());
+  sched.advance_time(10ms);
+  run();
+  CHECK(j.back() == "timer");
 }
 
 TEST_CASE_FIXTURE(module_fixture,
