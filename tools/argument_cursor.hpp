@@ -12,6 +12,19 @@
 
 namespace hat::tools {
 
+/// Whether `option` (e.g. "--help") is among the options, i.e. before any
+/// "--": asked for whatever else the arguments say.
+inline bool asks_for(const std::vector<std::string_view>& args,
+                     std::string_view option) {
+  for (auto arg : args) {
+    if (arg == "--")
+      return false;
+    if (arg == option)
+      return true;
+  }
+  return false;
+}
+
 /// Walks the arguments; "--option=value" is split into the option and an
 /// inline value, and "--" makes everything after it positional.
 template <class Error>

@@ -161,6 +161,16 @@ struct store_fixture : test::deterministic_fixture {
       [held](caf::resumable* job) { return job != held; });
   }
 
+  /// Session 1 registered and its flush (started by the timer) held with
+  /// the writer: the state in which the store must go on without it.
+  void hold_flush_of_session_1() {
+    store_batch(1);
+    run();
+    REQUIRE(sched.trigger_timeout());
+    run_except_writer();
+    REQUIRE(journal() == "start_flush");
+  }
+
   void store_batch(int64_t session) {
     caf::anon_send(store, atom::store::value, make_batch(session));
   }
@@ -253,11 +263,7 @@ TEST_CASE_FIXTURE(store_fixture,
 TEST_CASE_FIXTURE(store_fixture,
                   "event store: a query is answered while a flush runs") {
   start({.flush_period = 100ms});
-  store_batch(1);
-  run();
-  REQUIRE(sched.trigger_timeout());
-  run_except_writer();
-  REQUIRE(journal() == "start_flush");
+  hold_flush_of_session_1();
 
   // Registered while the job is with the writer: queries see it too.
   store_batch(2);
@@ -447,10 +453,7 @@ TEST_CASE_FIXTURE(store_fixture,
                   "event store: a finished flush is freed by the writer, "
                   "not the store") {
   start({.flush_period = 1h});
-  store_batch(1);
-  run();
-  ask_flush();
-  run_except_writer();
+  hold_flush_of_session_1();
   step(writer);  // runs the flush, answers the store
   run_except_writer();
   // The store is done with the job; only the dispose message in the
@@ -547,11 +550,7 @@ TEST_CASE_FIXTURE(store_fixture,
                   "event store: on exit, the running job ends, then the "
                   "rest is flushed") {
   start({.flush_period = 100ms});
-  store_batch(1);
-  run();
-  REQUIRE(sched.trigger_timeout());
-  run_except_writer();
-  REQUIRE(journal() == "start_flush");
+  hold_flush_of_session_1();
 
   store_batch(2);
   auto answers = ask_flush();

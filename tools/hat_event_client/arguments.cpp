@@ -357,16 +357,11 @@ subscribe_command parse_subscribe(cursor& c, connection_arguments& conn) {
   return cmd;
 }
 
-bool asks_for(const std::vector<std::string_view>& args,
-              std::string_view option) {
-  auto end = std::ranges::find(args, "--");
-  return std::find(args.begin(), end, option) != end;
-}
-
 }  // namespace
 
 arguments parse_arguments(const std::vector<std::string_view>& args) {
   arguments result;
+  using hat::tools::asks_for;
   if (asks_for(args, "--help") || asks_for(args, "-h"))
     return {{}, help_command{}};
   if (asks_for(args, "--version"))
@@ -388,15 +383,11 @@ arguments parse_arguments(const std::vector<std::string_view>& args) {
 }
 
 event_type parse_event_type(std::string_view text) {
-  event_type type;
-  size_t start = 0;
-  while (true) {
-    auto slash = text.find('/', start);
-    type.emplace_back(text.substr(start, slash - start));
-    if (slash == std::string_view::npos)
-      return type;
-    start = slash + 1;
-  }
+  // The protocol's inverse of to_string reads "" as the empty type; the
+  // reference's manager splits it into one empty segment.
+  if (text.empty())
+    return event_type{""};
+  return event_type_from_string(text);
 }
 
 std::optional<timestamp> parse_timestamp(std::string_view text) {

@@ -214,15 +214,10 @@ copy_command parse_copy(cursor& c) {
   return cmd;
 }
 
-bool asks_for(const std::vector<std::string_view>& args,
-              std::string_view option) {
-  auto end = std::ranges::find(args, "--");
-  return std::find(args.begin(), end, option) != end;
-}
-
 }  // namespace
 
 command parse_arguments(const std::vector<std::string_view>& args) {
+  using hat::tools::asks_for;
   if (asks_for(args, "--help") || asks_for(args, "-h"))
     return help_command{};
   if (asks_for(args, "--version"))
