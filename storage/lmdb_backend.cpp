@@ -117,11 +117,19 @@ lmdb_backend::~lmdb_backend() = default;
 
 std::unique_ptr<lmdb_backend> lmdb_backend::open(
   const lmdb_backend_options& options) {
-  auto env = lmdb::environment::open(options.db_path);
-  if (!env)
-    throw std::runtime_error("lmdb backend: cannot open " +
-                             options.db_path.string() + ": " +
-                             env.error().message());
+  // Exclusive: one backend (one server) per file.
+  lmdb::open_options open_options;
+  open_options.exclusive = true;
+  auto env = lmdb::environment::open(options.db_path, open_options);
+  if (!env) {
+    // Refusals of the file itself ("/x/event.db is damaged: ...") name it
+    // first; LMDB's errors get the file in front.
+    auto message = env.error().message();
+    const auto name = options.db_path.string();
+    if (message.compare(0, name.size(), name) != 0)
+      message = "cannot open " + name + ": " + message;
+    throw std::runtime_error("lmdb backend: " + message);
+  }
   std::unique_ptr<lmdb_backend> backend(
     new lmdb_backend(std::move(env).value()));
   backend->load(options);

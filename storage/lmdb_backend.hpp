@@ -43,8 +43,11 @@ class lmdb_backend final : public backend {
 public:
   /// Opens (creating when absent) the file `options.db_path`, checks its
   /// version and identifier and loads what the backend keeps in memory.
-  /// Throws std::runtime_error, e.g. "database version 'x' is not 0.9" or
-  /// "database identifier 'a' differs from the configured 'b'".
+  /// The file stays locked (flock) until the backend and its jobs are gone:
+  /// a second backend on it, in this process or another, is refused.
+  /// Throws std::runtime_error, e.g. "database version 'x' is not 0.9",
+  /// "database identifier 'a' differs from the configured 'b'", "/x/event.db
+  /// is in use: ...", "/x/event.db is damaged: ..." (environment::open).
   static std::unique_ptr<lmdb_backend> open(
     const lmdb_backend_options& options);
 

@@ -135,7 +135,8 @@ result<void> write_cursor::del() {
     return make_error(EINVAL, "mdb_cursor_del after the transaction ended");
   int rc = mdb_cursor_del(handle_, 0);
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_cursor_del");
+    return write_error(rc, "mdb_cursor_del in " + std::string(db_.name()),
+                       mdb_txn_env(mdb_cursor_txn(handle_)));
   return {};
 }
 
@@ -149,7 +150,8 @@ result<bool> write_cursor::put(std::string_view key, std::string_view value,
   if (rc == MDB_KEYEXIST)
     return false;
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_cursor_put");
+    return write_error(rc, "mdb_cursor_put in " + std::string(db_.name()),
+                       mdb_txn_env(mdb_cursor_txn(handle_)));
   return true;
 }
 

@@ -1,6 +1,13 @@
 #include "storage/lmdb/environment.hpp"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <tuple>
+#include <sys/file.h>
+#include <unistd.h>
 #include <utility>
+
+#include "storage/lmdb/data_file.hpp"
 
 namespace hat::storage::lmdb {
 
@@ -12,16 +19,68 @@ error make_error(int code, std::string_view what, std::string_view subject) {
   return error(code, std::move(context));
 }
 
+/// The data file opened (created when absent) and flock'ed exclusively: its
+/// descriptor, and whether this call created the file.
+result<std::pair<int, bool>> lock_data_file(const std::filesystem::path& path,
+                                            mdb_mode_t mode) {
+  bool created = true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0)
+    return make_error(errno, "open ", path.native());
+  int rc;
+  do
+    rc = ::flock(fd, LOCK_EX | LOCK_NB);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int code = errno;
+    ::close(fd);
+    if (code == EWOULDBLOCK)
+      return error::stated(EBUSY, path.string() +
+                                    " is in use: another hat-event server "
+                                    "holds its lock (one server per "
+                                    "db_path)");
+    return make_error(code, "flock ", path.native());
+  }
+  return std::pair{fd, created};
+}
+
 }  // namespace
 
 result<environment> environment::open(const std::filesystem::path& path,
                                        const open_options& options) {
+  int lock_fd = -1;
+  bool created = false;
+  if (options.exclusive && !options.read_only) {
+    auto locked = lock_data_file(path, options.mode);
+    if (!locked)
+      return locked.error();
+    std::tie(lock_fd, created) = *locked;
+  }
+  // From here on the lock goes with `env` (or here, on failure).
+  auto unlock = [&] {
+    if (lock_fd >= 0)
+      ::close(std::exchange(lock_fd, -1));
+  };
+  std::error_code exists_error;
+  if (!created && std::filesystem::exists(path, exists_error)) {
+    if (auto checked = check_data_file(path); !checked) {
+      unlock();
+      return checked.error();
+    }
+  }
   MDB_env* raw = nullptr;
   int rc = mdb_env_create(&raw);
-  if (rc != MDB_SUCCESS)
+  if (rc != MDB_SUCCESS) {
+    unlock();
     return make_error(rc, "mdb_env_create for ", path.native());
+  }
   // Owned from here on: mdb_env_close is required after a failed open too.
   environment env(raw);
+  env.lock_fd_ = std::exchange(lock_fd, -1);
   rc = mdb_env_set_mapsize(raw, options.map_size);
   if (rc != MDB_SUCCESS)
     return make_error(rc, "mdb_env_set_mapsize for ", path.native());
@@ -33,7 +92,8 @@ result<environment> environment::open(const std::filesystem::path& path,
     flags |= MDB_RDONLY;
   rc = mdb_env_open(raw, path.c_str(), flags, options.mode);
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_env_open ", path.native());
+    // A new file gets its meta pages written here: a full disk shows.
+    return write_error(rc, "mdb_env_open " + path.string(), path);
   return env;
 }
 
@@ -43,13 +103,16 @@ environment::environment(MDB_env* env)
 }
 
 environment::environment(environment&& other) noexcept
-  : env_(std::exchange(other.env_, nullptr)), dbis_(std::move(other.dbis_)) {
+  : env_(std::exchange(other.env_, nullptr)),
+    lock_fd_(std::exchange(other.lock_fd_, -1)),
+    dbis_(std::move(other.dbis_)) {
 }
 
 environment& environment::operator=(environment&& other) noexcept {
   if (this != &other) {
     close();
     env_ = std::exchange(other.env_, nullptr);
+    lock_fd_ = std::exchange(other.lock_fd_, -1);
     dbis_ = std::move(other.dbis_);
   }
   return *this;
@@ -62,6 +125,8 @@ environment::~environment() {
 void environment::close() {
   if (env_ != nullptr)
     mdb_env_close(std::exchange(env_, nullptr));
+  if (lock_fd_ >= 0)
+    ::close(std::exchange(lock_fd_, -1));
 }
 
 result<dbi> environment::open_db(std::string_view name, bool create) {
@@ -82,7 +147,7 @@ result<dbi> environment::open_db(std::string_view name, bool create) {
   }
   rc = mdb_txn_commit(txn);
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_txn_commit opening ", name);
+    return write_error(rc, "mdb_txn_commit opening " + key, env_);
   auto [it, inserted] = dbis_->emplace(std::move(key), handle);
   return dbi(it->second, it->first);
 }
@@ -129,7 +194,7 @@ result<void> environment::copy(const std::filesystem::path& path,
 result<void> environment::sync() {
   int rc = mdb_env_sync(env_, 1);
   if (rc != MDB_SUCCESS)
-    return error(rc, "mdb_env_sync");
+    return write_error(rc, "mdb_env_sync", env_);
   return {};
 }
 

@@ -7,6 +7,10 @@
 /// threads, so a reader must not be tied to the thread that began it
 /// (py-lmdb always sets MDB_NOTLS for the same reason).
 ///
+/// An existing file is checked before LMDB maps it (data_file.hpp): an
+/// empty, foreign or damaged file is refused rather than opened into a
+/// SIGBUS later.
+///
 /// Errors are values (see error.hpp). Transactions, cursors and dbi handles
 /// must not outlive the environment.
 
@@ -41,6 +45,13 @@ struct open_options {
   bool read_only = false;
   /// Permissions of newly created files, before the umask.
   mdb_mode_t mode = 0644;
+  /// Holds an exclusive lock (flock) on the data file for the life of the
+  /// environment, so that a second writer on the same file (another server
+  /// with the same db_path, in this process or another) is refused with an
+  /// error naming the file (code EBUSY) instead of writing beside the first.
+  /// Not with read_only: readers (hat-event-lmdb-manager) neither take nor
+  /// heed it. Independent of LMDB's own fcntl locks on `path-lock`.
+  bool exclusive = false;
 };
 
 /// mdb_env_info.
@@ -117,6 +128,9 @@ private:
   void close();
 
   MDB_env* env_ = nullptr;
+  /// The data file, open and flock'ed while the environment is (exclusive
+  /// only); -1 otherwise. Closed after env_.
+  int lock_fd_ = -1;
   /// Opened names; on the heap so that the names dbi handles view stay put
   /// when the environment moves.
   std::unique_ptr<std::map<std::string, MDB_dbi, std::less<>>> dbis_;

@@ -18,6 +18,14 @@ error make_error(int code, std::string_view what, lmdb::dbi db) {
   return error(code, std::move(context));
 }
 
+/// make_error for a call that may write pages (see write_error).
+error make_write_error(int code, std::string_view what, lmdb::dbi db,
+                       MDB_txn* txn) {
+  std::string context(what);
+  context += db.name();
+  return write_error(code, std::move(context), mdb_txn_env(txn));
+}
+
 }  // namespace
 
 txn_base::txn_base(MDB_txn* handle, bool write)
@@ -95,7 +103,7 @@ result<bool> write_txn::put(lmdb::dbi db, std::string_view key,
   if (rc == MDB_KEYEXIST)
     return false;
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_put into ", db);
+    return make_write_error(rc, "mdb_put into ", db, state_->handle);
   return true;
 }
 
@@ -107,7 +115,7 @@ result<bool> write_txn::del(lmdb::dbi db, std::string_view key) {
   if (rc == MDB_NOTFOUND)
     return false;
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_del from ", db);
+    return make_write_error(rc, "mdb_del from ", db, state_->handle);
   return true;
 }
 
@@ -116,7 +124,7 @@ result<void> write_txn::clear(lmdb::dbi db) {
     return ended("mdb_drop of ", db);
   int rc = mdb_drop(state_->handle, db.handle(), 0);
   if (rc != MDB_SUCCESS)
-    return make_error(rc, "mdb_drop of ", db);
+    return make_write_error(rc, "mdb_drop of ", db, state_->handle);
   return {};
 }
 
@@ -136,9 +144,10 @@ result<void> write_txn::commit() {
   // Released first: mdb_txn_commit frees the transaction even on failure,
   // so the destructor must not abort it again.
   MDB_txn* handle = std::exchange(state_->handle, nullptr);
+  MDB_env* env = mdb_txn_env(handle);
   int rc = mdb_txn_commit(handle);
   if (rc != MDB_SUCCESS)
-    return error(rc, "mdb_txn_commit");
+    return write_error(rc, "mdb_txn_commit", env);
   return {};
 }
 
