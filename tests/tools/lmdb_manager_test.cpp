@@ -522,3 +522,67 @@ TEST_CASE("a copy naming an unknown partition fails and leaves nothing") {
   CHECK_FALSE(fs::exists(dst));
   CHECK_FALSE(fs::exists(dst.string() + "-lock"));
 }
+
+TEST_CASE("a file a running backend holds is queried and copied") {
+  fixture f;
+  // The backend holds the file's lock, as a running server does.
+  auto backend = lmdb_backend::open(options_for(f.src));
+  auto out = f.query(f.src, {"latest"});
+  CHECK(out.exit_code == 0);
+  CHECK(sorted(ids_of(out.values())) ==
+        sorted(ids_of(std::vector{f.ev.e2, f.ev.e3, f.ev.e4, f.ev.e5})));
+  auto dst = f.dir.path / "copy.db";
+  CHECK(f.run({"copy", f.src.string(), dst.string()}).exit_code == 0);
+  CHECK(f.query(dst, {"latest"}).lines == out.lines);
+  // The backend still holds it and writes on.
+  CHECK_THROWS_WITH_AS(lmdb_backend::open(options_for(f.src)),
+                       doctest::Contains("is in use"), std::runtime_error);
+  store(*backend, {make_event({1, 3, 1}, {"a", "y"}, {400, 0})});
+  CHECK(backend->flush().size() == 1);
+  CHECK(f.query(f.src, {"latest"}).lines.size() == 5);
+}
+
+TEST_CASE("a truncated, an empty or a garbage file fails with 1") {
+  temp_dir dir;
+  auto db = dir.path / "cut.db";
+  {
+    auto backend = lmdb_backend::open(options_for(db));
+    std::vector<event> events;
+    for (int i = 1; i <= 2000; ++i) {
+      auto e = make_event({1, 1, i}, {"a", std::to_string(i % 50)},
+                          {1000 + i, 0});
+      e.payload = payload_json{"\"" + std::string(300, 'x') + "\""};
+      events.push_back(std::move(e));
+    }
+    store(*backend, std::move(events));
+    backend->flush();
+  }
+  auto size = fs::file_size(db);
+  fs::resize_file(db, size / 2);
+  // Before the check: latest printed, timeseries died with SIGBUS.
+  for (auto query : {"latest", "timeseries"}) {
+    auto out = run_tool(dir.path, {"query", "--db", db.string(), query});
+    CHECK(out.exit_code == 1);
+    CHECK(out.err.find(db.string() + " is damaged: " +
+                       std::to_string(size / 2) + " bytes") !=
+          std::string::npos);
+    CHECK(out.lines.empty());
+  }
+  auto dst = dir.path / "copy.db";
+  CHECK(run_tool(dir.path, {"copy", db.string(), dst.string()}).exit_code ==
+        1);
+  CHECK_FALSE(fs::exists(dst));
+
+  auto empty = dir.path / "empty.db";
+  std::ofstream{empty}.close();
+  auto out = run_tool(dir.path, {"query", "--db", empty.string(), "latest"});
+  CHECK(out.exit_code == 1);
+  CHECK(out.err.find(empty.string() + " is empty") != std::string::npos);
+
+  auto garbage = dir.path / "garbage.db";
+  std::ofstream{garbage} << std::string(8192, '\x5a');
+  out = run_tool(dir.path, {"query", "--db", garbage.string(), "latest"});
+  CHECK(out.exit_code == 1);
+  CHECK(out.err.find(garbage.string() + " is not an LMDB database") !=
+        std::string::npos);
+}
