@@ -91,9 +91,16 @@ result<environment> environment::open(const std::filesystem::path& path,
   if (options.read_only)
     flags |= MDB_RDONLY;
   rc = mdb_env_open(raw, path.c_str(), flags, options.mode);
-  if (rc != MDB_SUCCESS)
+  if (rc != MDB_SUCCESS) {
     // A new file gets its meta pages written here: a full disk shows.
-    return write_error(rc, "mdb_env_open " + path.string(), path);
+    auto failed = write_error(rc, "mdb_env_open " + path.string(), path);
+    // Not left empty (or half written) for the next start to refuse.
+    if (created) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+    return failed;
+  }
   return env;
 }
 

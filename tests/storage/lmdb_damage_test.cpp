@@ -298,3 +298,16 @@ TEST_CASE("lmdb damage: a flush on a full disk says the disk is full") {
   INFO(message);
   CHECK(contains(message, "the disk holding " + db.string() + " is full"));
 }
+
+TEST_CASE("lmdb damage: a new file LMDB fails to set up is not left behind") {
+  temp_dir dir;
+  auto db = dir.path / "event.db";
+  // LMDB's lock file cannot be created: mdb_env_open fails after the
+  // backend created (and locked) the data file.
+  fs::create_directories(dir.path / "event.db-lock");
+  CHECK(contains(open_error(db), "mdb_env_open " + db.string()));
+  // Not left empty, for the next start to refuse as "is empty".
+  CHECK_FALSE(fs::exists(db));
+  fs::remove(dir.path / "event.db-lock");
+  CHECK(lmdb_backend::open(make_options(db)) != nullptr);
+}
