@@ -16,8 +16,10 @@ class database_file {
 public:
   /// Opens an existing file without ever writing to it (MDB_RDONLY; LMDB
   /// may still create the `path-lock` file next to it, as the reference's
-  /// py-lmdb does). Throws command_error when the file is missing or lacks
-  /// one of the nine databases, i.e. is no hat-event database.
+  /// py-lmdb does). Throws command_error when the file is missing, empty,
+  /// not LMDB, cut short ("... is damaged: ...", environment::open checks
+  /// it before mapping) or lacks one of the nine databases, i.e. is no
+  /// hat-event database. Takes no lock: a running server's file is read.
   static database_file open_read_only(const std::filesystem::path& path);
 
   /// Creates a new file with the nine databases empty. Throws
