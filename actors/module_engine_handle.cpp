@@ -24,9 +24,13 @@ void module_engine_handle::register_events(
   if (auto why = invalid_register_events_reason(events)) {
     HAT_LOG_WARNING("modules", self_->state.label, ": register refused: ",
                     *why);
-    // Answered later, as every registration, never from inside this call.
-    if (done)
-      after(std::chrono::milliseconds{0}, [done] { done(std::nullopt); });
+    // Answered later, as every registration, never from inside this call
+    // (a timer that is already due).
+    if (done) {
+      auto id = self_->state.next_timer++;
+      self_->state.timers.emplace(id, [done] { done(std::nullopt); });
+      self_->send(self_, atom::tick::value, id);
+    }
     return;
   }
   auto count = events.size();
