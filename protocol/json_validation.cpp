@@ -214,13 +214,19 @@ private:
           exponent = exponent * 10 + (*p_ - '0');
       magnitude += negative ? -exponent : exponent;
     }
-    if (!nonzero)
+    // Zero and anything below 1e308 fit (underflow rounds to zero, as any
+    // JSON reader does); from 1e309 on nothing does; in between the
+    // correctly rounded conversion decides.
+    if (!nonzero || magnitude < 308)
       return true;
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(start, p_, value);
-    bool overflow = ec == std::errc::result_out_of_range ? magnitude > 0
-                                                          : std::isinf(value);
-    if (ptr != p_ || overflow) {
+    bool overflow = magnitude > 308;
+    if (!overflow) {
+      double value = 0;
+      auto [ptr, ec] = std::from_chars(start, p_, value);
+      overflow = ptr != p_ || ec == std::errc::result_out_of_range
+                 || std::isinf(value);
+    }
+    if (overflow) {
       p_ = start;
       return failed("number out of the range of a double");
     }
