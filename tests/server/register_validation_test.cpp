@@ -78,14 +78,15 @@ std::vector<bad_case> bad_cases() {
   cases.push_back({"negative microseconds", with_source_us(-1),
                    "microseconds -1"});
   cases.push_back({"microseconds beyond 4 bytes",
-                   with_source_us(int64_t{1} << 32), "microseconds 4294967296"});
+                   with_source_us(int64_t{1} << 32),
+                   "microseconds 4294967296"});
   return cases;
 }
 
 /// Everything stored whose first segment is "refused".
 size_t refused_stored(client::eventer_client& client) {
-  auto latest =
-    client.query(query_latest_params{std::vector<event_type>{{"refused", "*"}}});
+  auto latest = client.query(
+    query_latest_params{std::vector<event_type>{{"refused", "*"}}});
   query_timeseries_params all;
   all.event_types = std::vector<event_type>{{"refused", "*"}};
   auto series = client.query(all);
@@ -132,6 +133,17 @@ TEST_CASE("invalid register requests get failure, the connection goes on") {
         == 2 * cases.size());
 
   CHECK(refused_stored(*producer) == 0);
+  // Valid JSON stays byte for byte as sent: answer, notification, store.
+  const std::string odd =
+    " {\"a\" :1.50E+2 ,\"b\":\"\\u00e9\\/\", \"c\":[ ]}\n";
+  auto kept = producer->register_with_response(
+    {json_event({"ok", std::to_string(++good)}, odd)});
+  REQUIRE(kept.has_value());
+  CHECK(std::get<payload_json>(*(*kept)[0].payload).text == odd);
+  auto stored = producer->query(query_latest_params{
+    std::vector<event_type>{{"ok", std::to_string(good)}}});
+  REQUIRE(stored.events.size() == 1);
+  CHECK(std::get<payload_json>(*stored.events[0].payload).text == odd);
   // The watcher saw every accepted event (CONNECTED of the producer and
   // the "ok" ones), those of the refused requests never came before them
   // or after.
@@ -142,8 +154,11 @@ TEST_CASE("invalid register requests get failure, the connection goes on") {
   };
   REQUIRE(watcher.events->wait_until(
     [&](auto& events) { return oks(events); }));
-  for (const auto& e : watcher.events->items())
+  for (const auto& e : watcher.events->items()) {
     CHECK(e.type[0] != "refused");
+    if (e.type == event_type{"ok", std::to_string(good)})
+      CHECK(std::get<payload_json>(*e.payload).text == odd);
+  }
   CHECK(watcher.client->is_open());
   CHECK(producer->is_open());
 }
