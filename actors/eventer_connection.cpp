@@ -2,6 +2,7 @@
 
 #include "log/logger.hpp"
 #include "protocol/event_type.hpp"
+#include "protocol/register_validation.hpp"
 
 namespace hat {
 
@@ -208,9 +209,13 @@ void handle_register(eventer_connection_pointer self,
                      eventer::msg_register_req& req,
                      chatter::conversation conv, bool last) {
   auto& st = self->state;
-  for (auto& e : req.events)
-    if (auto why = invalid_event_type_reason(e.type))
-      return close_connection(self, "register refused: " + *why);
+  // Refused as a whole, the connection kept: nothing of it is stored.
+  if (auto why = invalid_register_events_reason(req.events)) {
+    HAT_LOG_WARNING("eventer", describe(self), ": register refused: ", *why);
+    if (!last)
+      send_msg(self, eventer::msg_register_res{}, conv, true);
+    return;
+  }
   if (!st.engine) {
     if (!last)
       send_msg(self, eventer::msg_register_res{}, conv, true);

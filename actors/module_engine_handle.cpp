@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "log/logger.hpp"
+#include "protocol/register_validation.hpp"
+
 namespace hat {
 
 module_engine_handle::module_engine_handle(
@@ -18,6 +21,18 @@ int64_t module_engine_handle::server_id() const {
 void module_engine_handle::register_events(
   std::vector<register_event> events,
   std::function<void(std::optional<std::vector<event>>)> done) {
+  if (auto why = invalid_register_events_reason(events)) {
+    HAT_LOG_WARNING("modules", self_->state.label, ": register refused: ",
+                    *why);
+    // Answered later, as every registration, never from inside this call
+    // (a timer that is already due).
+    if (done) {
+      auto id = self_->state.next_timer++;
+      self_->state.timers.emplace(id, [done] { done(std::nullopt); });
+      self_->send(self_, atom::tick::value, id);
+    }
+    return;
+  }
   auto count = events.size();
   // Not awaited: the engine may be running the session this module is
   // processing; the registration is a later session.

@@ -6,6 +6,7 @@
 
 #include "actors/module_engine_handle.hpp"
 #include "log/logger.hpp"
+#include "protocol/register_validation.hpp"
 
 namespace hat {
 
@@ -65,9 +66,13 @@ module_runner(runner_pointer self, module_spec spec, module_context context) {
         for (size_t i = 0; i < events.size(); ++i) {
           if (!st.subscription.matches(events[i].type))
             continue;
-          auto out = st.module->process(sources[i], events[i]);
-          added.insert(added.end(), std::make_move_iterator(out.begin()),
-                       std::make_move_iterator(out.end()));
+          for (auto& e : st.module->process(sources[i], events[i])) {
+            // Only the refused event is left out of the session.
+            if (auto why = invalid_register_event_reason(e))
+              HAT_LOG_WARNING("modules", st.label, ": event refused: ", *why);
+            else
+              added.push_back(std::move(e));
+          }
         }
       } catch (const std::exception& e) {
         return module_error(self, "process failed", e.what());

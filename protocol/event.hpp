@@ -12,11 +12,13 @@
 
 namespace hat {
 
-/// Seconds since 1970-01-01 UTC (may be negative) plus microseconds in
-/// [0, 1e6). Ordered lexicographically by (s, us).
+/// Seconds since 1970-01-01 UTC (may be negative) plus microseconds,
+/// normally in [0, 1e6). Ordered lexicographically by (s, us). Clients may
+/// send microseconds of 1e6 and more in a source timestamp: the reference
+/// stores them as sent, so do we (see register_validation.hpp for bounds).
 struct timestamp {
   int64_t s = 0;
-  int32_t us = 0;
+  int64_t us = 0;
   auto operator<=>(const timestamp&) const = default;
 };
 

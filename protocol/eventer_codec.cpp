@@ -197,7 +197,8 @@ void put(S& s, const message& m, dialect d) {
 
 void get(reader& r, timestamp& t, dialect) {
   t.s = r.get_integer();
-  t.us = static_cast<int32_t>(r.get_integer_in(0, 999'999));
+  // Any integer, as the reference: registration checks what can be stored.
+  t.us = r.get_integer();
 }
 
 void get(reader& r, event_id& id, dialect) {

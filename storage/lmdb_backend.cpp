@@ -1,6 +1,7 @@
 #include "storage/lmdb_backend.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
@@ -17,7 +18,27 @@ using fmt::db_type;
 
 constexpr timestamp min_timestamp{std::numeric_limits<int64_t>::min(), 0};
 constexpr timestamp max_timestamp{std::numeric_limits<int64_t>::max(),
-                                  999999};
+                                  UINT32_MAX};
+
+// A query bound whose microseconds the key cannot hold (negative or beyond
+// four bytes) becomes the nearest key bound that selects the same stored
+// events: stored microseconds are always in [0, UINT32_MAX].
+timestamp lower_key_bound(timestamp t) {
+  if (t.us < 0)
+    return {t.s, 0};
+  if (t.us > UINT32_MAX)
+    return t.s == max_timestamp.s ? max_timestamp : timestamp{t.s + 1, 0};
+  return t;
+}
+
+timestamp upper_key_bound(timestamp t) {
+  if (t.us > UINT32_MAX)
+    return {t.s, UINT32_MAX};
+  if (t.us < 0)
+    return t.s == min_timestamp.s ? min_timestamp
+                                  : timestamp{t.s - 1, UINT32_MAX};
+  return t;
+}
 
 [[noreturn]] void fail(const lmdb::error& e) {
   throw std::runtime_error("lmdb backend: " + e.message());
@@ -526,9 +547,10 @@ query_result lmdb_backend::query_timeseries(
 
   auto stored = [&](bool descending) {
     auto from_key = fmt::encode_timeseries_key(
-      {found->id, from.value_or(min_timestamp), event_id{0, 0, 0}});
-    auto to_key =
-      fmt::timeseries_key_upper_bound(found->id, to.value_or(max_timestamp));
+      {found->id, lower_key_bound(from.value_or(min_timestamp)),
+       event_id{0, 0, 0}});
+    auto to_key = fmt::timeseries_key_upper_bound(
+      found->id, upper_key_bound(to.value_or(max_timestamp)));
     auto cursor = check(txn.open_cursor(dbs_[db_type::timeseries_data]));
     auto from_view = fmt::view(from_key);
     auto to_view = fmt::view(to_key);

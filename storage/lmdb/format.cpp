@@ -76,11 +76,10 @@ format_result<event_id> read_event_id(const char* in) {
 
 /// Decodes a checked-length timestamp.
 format_result<timestamp> read_timestamp(const char* in) {
-  uint32_t us = get_u32(in + 8);
-  if (us > 999'999)
-    return out_of_range("timestamp microseconds", us);
+  // Microseconds of 1'000'000 and more are stored as the client sent them,
+  // as the reference does.
   return timestamp{static_cast<int64_t>(get_u64(in) ^ sign_bit),
-                   static_cast<int32_t>(us)};
+                   static_cast<int64_t>(get_u32(in + 8))};
 }
 
 }  // namespace

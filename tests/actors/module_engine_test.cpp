@@ -85,6 +85,18 @@ public:
     if (type == "ask")
       ask();
     std::vector<register_event> out;
+    if (type == "bad_payload") {
+      auto log = log_;
+      auto name = name_;
+      engine_.register_events(
+        {register_event{{"refused_later"}, {}, payload_json{"{abc"}}},
+        [log, name](std::optional<std::vector<event>> events) {
+          (*log)[name].push_back(events ? "registered" : "register failed");
+        });
+      (*log_)[name_].push_back("asked to register");
+      out.push_back(register_event{{"refused_now"}, {}, payload_json{"NaN"}});
+      out.push_back(register_event{{"kept"}, {}, payload_json{"[1]"}});
+    }
     for (const auto& t : rules_[type])
       out.push_back(register_event{{t}, std::nullopt, std::nullopt});
     return out;
@@ -331,6 +343,30 @@ TEST_CASE_FIXTURE(module_fixture,
   CHECK(types_of(backend->sessions[1]) == strings{"ping"});
   CHECK(types_of(backend->sessions[2]) == strings{"pong"});
   CHECK(backend->sessions[2][0].id.session == 3);
+}
+
+TEST_CASE_FIXTURE(module_fixture,
+                  "modules: invalid events from a module are refused with a "
+                  "log line, the others registered") {
+  start({scripted(
+    R"({"name": "sloppy", "subscriptions": [["bad_payload"]]})")});
+  auto reply = request({"bad_payload"});
+  run();
+  REQUIRE(reply->batch);
+  // The session keeps the caller's event and the module's valid addition;
+  // the registration through the handle never becomes a session.
+  REQUIRE(backend->sessions.size() == 2);
+  CHECK(types_of(backend->sessions[1]) == strings{"bad_payload", "kept"});
+  auto& j = (*the_journal)["sloppy"];
+  // Answered after the call returned, with failure.
+  REQUIRE(j.size() >= 2);
+  CHECK(std::find(j.begin(), j.end(), "asked to register") + 1
+        == std::find(j.begin(), j.end(), "register failed"));
+  CHECK(logged_containing("module 'scripted' (modules[0]): register refused: "
+                          "event 1 of 1: invalid JSON payload of "
+                          "'refused_later'"));
+  CHECK(logged_containing("module 'scripted' (modules[0]): event refused: "
+                          "invalid JSON payload of 'refused_now'"));
 }
 
 TEST_CASE_FIXTURE(module_fixture,
