@@ -1,5 +1,6 @@
 #include "config/yaml_to_json.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -422,23 +424,79 @@ std::string position_of(const YAML::Mark& mark) {
          std::to_string(mark.column + 1) + ": ";
 }
 
+/// Counts the documents of a stream. yaml-cpp 0.7 does not consume a
+/// token that cannot start a node (a ',' outside any collection): its
+/// parser then starts a new, empty document at the same place for ever, and
+/// LoadAll collects them until memory runs out. A document that starts
+/// where the previous one started is that token: a syntax error.
+class document_counter : public YAML::EventHandler {
+public:
+  explicit document_counter(std::string_view text) : text_(text) {
+  }
+  size_t count() const {
+    return count_;
+  }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (count_ > 0 && mark.pos == last_start_) {
+      auto at = static_cast<size_t>(mark.pos);
+      std::string token = at < text_.size() ? std::string{text_[at]} : "";
+      throw config_error("", position_of(mark) +
+                               "YAML syntax error: unexpected '" + token +
+                               "'");
+    }
+    last_start_ = mark.pos;
+    ++count_;
+  }
+  void OnDocumentEnd() override {
+  }
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+  }
+  void OnSequenceEnd() override {
+  }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {
+  }
+
+private:
+  std::string_view text_;
+  size_t count_ = 0;
+  int last_start_ = -1;
+};
+
 }  // namespace
 
 json::value yaml_to_json(std::string_view text) {
-  std::vector<YAML::Node> documents;
+  // Count first (a syntax error or more than one document ends here), then
+  // build the one document: what LoadAll would do, without its endless loop.
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(std::string{text});
+    std::istringstream counted{std::string{text}};
+    YAML::Parser parser{counted};
+    document_counter counter{text};
+    while (parser.HandleNextDocument(counter)) {
+    }
+    if (counter.count() == 0)
+      return nullptr;
+    if (counter.count() > 1)
+      throw config_error("", "expected one YAML document, found " +
+                               std::to_string(counter.count()));
+    document = YAML::Load(std::string{text});
   } catch (const YAML::Exception& error) {
     throw config_error("",
                        position_of(error.mark) + "YAML syntax error: " +
                          error.msg);
   }
-  if (documents.empty())
-    return nullptr;
-  if (documents.size() > 1)
-    throw config_error("", "expected one YAML document, found " +
-                             std::to_string(documents.size()));
-  return converter{}.convert(documents.front(), "", 0);
+  return converter{}.convert(document, "", 0);
 }
 
 }  // namespace hat::config

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -606,6 +607,39 @@ TEST_CASE("YAML documents that cannot be represented are refused") {
   CHECK(recursive.find("nested deeper than 256 levels") != std::string::npos);
   CHECK(yaml_to_json("").is_null());
   CHECK(yaml_to_json("# only a comment\n").is_null());
+}
+
+TEST_CASE("a stray ',' outside any collection is a YAML syntax error") {
+  // yaml-cpp 0.7's LoadAll loops for ever on these, allocating a null
+  // document per turn (found by fuzz_config_yaml). Each parse runs in a
+  // child that SIGALRM ends after 5 s, so a hang fails instead of blocking.
+  struct stray {
+    std::string text;
+    std::string error;
+  };
+  for (const auto& [text, expected] : std::vector<stray>{
+         {",", "line 1, column 1: YAML syntax error: unexpected ','"},
+         {"{}\n,", "line 2, column 1: YAML syntax error: unexpected ','"},
+         {"[]\n,a\n", "line 2, column 1: YAML syntax error: unexpected ','"},
+         {"{a: 1}\n,b\n",
+          "line 2, column 1: YAML syntax error: unexpected ','"},
+       }) {
+    CAPTURE(text);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      alarm(5);
+      _exit(yaml_error_of(text) == expected ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK_FALSE(WIFSIGNALED(status));
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  // Documents after the first are still counted.
+  CHECK(yaml_error_of("a: 1\n---\n---\n") ==
+        "expected one YAML document, found 3");
 }
 
 TEST_CASE("JSON text: errors give the line, integers stay exact") {
