@@ -30,13 +30,17 @@ std::vector<char> random_bytes(std::mt19937& rng, size_t n) {
 
 }  // namespace
 
-long rss_kib(pid_t pid) {
+long status_kib(pid_t pid, const std::string& field) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::atol(line.c_str() + 6);
+    if (line.rfind(field, 0) == 0)
+      return std::atol(line.c_str() + field.size());
   return 0;
+}
+
+long rss_kib(pid_t pid) {
+  return status_kib(pid, "VmRSS:");
 }
 
 // -- milestone, progress --
@@ -197,11 +201,17 @@ int tally::bad_total() const {
 
 std::string tally::bad_per_kind() const {
   std::string text;
-  for (size_t k = 0; k < bad_kinds; ++k)
-    text += (k == 0 ? "" : " ") + std::to_string(k) + ":"
-            + std::to_string(bad_closed[k]) + "/"
-            + std::to_string(bad_answered[k]) + "/"
-            + std::to_string(bad_ignored[k]);
+  for (size_t k = 0; k < bad_kinds; ++k) {
+    if (k > 0)
+      text += ' ';
+    text += std::to_string(k);
+    text += ':';
+    text += std::to_string(bad_closed[k]);
+    text += '/';
+    text += std::to_string(bad_answered[k]);
+    text += '/';
+    text += std::to_string(bad_ignored[k]);
+  }
   return text;
 }
 

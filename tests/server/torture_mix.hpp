@@ -25,6 +25,10 @@ namespace hat::torture {
 
 using steady = chatter::clock;
 
+/// A "Name:   123 kB" field of /proc/<pid>/status in KiB, e.g. "RssAnon:"
+/// (0 when it cannot be read).
+long status_kib(pid_t pid, const std::string& field);
+
 /// VmRSS of process `pid` in KiB (0 when it cannot be read).
 long rss_kib(pid_t pid);
 
