@@ -263,7 +263,6 @@ void reporter(figures& f, milestone& done, std::chrono::seconds every,
     auto rss = rss_kib(f.pid);
     auto anon = status_kib(f.pid, "RssAnon:");
     if (rss > 0) {
-      f.rss_last = rss;
       if (f.rss_first == 0)
         f.rss_first = rss;
       if (rss > f.rss_max)
@@ -454,11 +453,12 @@ int main(int argc, char** argv) {
     f.ghosts += cycle_ghosts;
     if (cycle_ghosts > 0)
       failed = true;
+    f.rss_last = rss_kib(server.pid());
     std::printf("soak cycle %d: torture %d plain, %d init, %d bad, %d "
                 "unread requests; ghosts %d; rss %.1f MB; %s\n",
                 cycle, t.plain.load(), t.init_closed.load(), t.bad_total(),
                 t.sleeper_requests.load(), cycle_ghosts,
-                rss_kib(server.pid()) / 1024.0,
+                f.rss_last / 1024.0,
                 steady::now() >= end ? "SIGTERM" : "SIGKILL under load");
     std::fflush(stdout);
 
@@ -494,7 +494,7 @@ int main(int argc, char** argv) {
   std::printf("result seconds=%.0f cycles=%d sigkill_cycles=%d "
               "answered=%ld persisted_notified=%ld lost=%ld "
               "unflushed_at_kill=%ld ghosts=%ld torture_clients=%ld "
-              "rss_first_mb=%.1f rss_max_mb=%.1f rss_last_mb=%.1f\n",
+              "rss_first_mb=%.1f rss_max_mb=%.1f rss_last_cycle_end_mb=%.1f\n",
               std::chrono::duration<double>(steady::now() - started).count(),
               f.cycles.load(), f.kills.load(), f.answered.load(),
               f.persisted.load(), f.lost.load(), f.unflushed.load(),
