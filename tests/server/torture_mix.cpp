@@ -230,7 +230,8 @@ void init_churn(const mix_target& to, int first, int count, tally& t,
                 progress& p, milestone& half) {
   for (int i = first; i < first + count && !to.stopped(); ++i) {
     raw_peer peer{to.port};
-    auto deadline = steady::now() + 10s;
+    // Generous: a loaded machine under sanitizers.
+    auto deadline = steady::now() + 30s;
     auto name = to.prefix + "churn-" + std::to_string(i);
     peer.send_init(name, {{"*"}}, deadline);
     switch (i % 4) {
@@ -256,7 +257,8 @@ void init_churn(const mix_target& to, int first, int count, tally& t,
 
 void bad_client(const mix_target& to, int i, std::mt19937& rng, tally& t) {
   raw_peer peer{to.port};
-  auto deadline = steady::now() + 10s;
+  // Generous: a loaded machine under sanitizers.
+  auto deadline = steady::now() + 30s;
   auto name = to.prefix + "bad-" + std::to_string(i);
   auto kind = static_cast<size_t>(i) % bad_kinds;
   auto expect = [&](size_t messages) {

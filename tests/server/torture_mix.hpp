@@ -117,7 +117,7 @@ struct tally {
   std::atomic<int> plain{0};
   std::atomic<int> init_closed{0};
   /// Per kind of bad input: closed by the server, answered, neither
-  /// within 10 s.
+  /// within 30 s.
   std::array<std::atomic<int>, bad_kinds> bad_closed{};
   std::array<std::atomic<int>, bad_kinds> bad_answered{};
   std::array<std::atomic<int>, bad_kinds> bad_ignored{};
@@ -161,7 +161,7 @@ void init_churn(const mix_target& to, int first, int count, tally& t,
 /// Bad client number `i`, of kind i % bad_kinds: garbage in a frame, a
 /// 1 GiB length, register before init, an unknown message type, an event
 /// type with '*', a payload that is not JSON, microseconds out of range,
-/// garbage after a valid init. Waits (10 s at most) for the server to
+/// garbage after a valid init. Waits (30 s at most) for the server to
 /// close it or answer, then closes.
 void bad_client(const mix_target& to, int i, std::mt19937& rng, tally& t);
 
