@@ -50,8 +50,7 @@ void start(engine_pointer self) {
     engine_status_event(st.config.server_id, "STARTED")};
   if (st.modules.empty()) {
     run_session(self, started);
-    st.started = true;
-    HAT_LOG_INFO("engine", "started at session ", st.last_id.session);
+    engine_rounds::report_started(self);
     return;
   }
   st.queue.push_front(queued_session{

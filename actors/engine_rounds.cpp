@@ -61,11 +61,8 @@ void finish_session(engine_pointer self) {
   if (s.promise.pending())
     s.promise.deliver(batch);
   st.session.reset();
-  if (!st.started) {
-    st.started = true;
-    HAT_LOG_INFO("engine", "started at session ", st.last_id.session,
-                 " with ", st.modules.size(), " modules");
-  }
+  if (!st.started)
+    report_started(self);
   if (st.restart_wanted) {
     ask_restart(self);
     return;
@@ -208,6 +205,15 @@ void round_timeout(engine_pointer self, uint64_t round) {
                   " within ", st.config.module_timeout.count(),
                   " ms; still waiting");
   arm_timer(self);
+}
+
+void report_started(engine_pointer self) {
+  auto& st = self->state;
+  st.started = true;
+  HAT_LOG_INFO("engine", "started at session ", st.last_id.session, " with ",
+               st.modules.size(), " modules");
+  if (st.config.owner)
+    self->send(st.config.owner, atom::started::value);
 }
 
 void quit(engine_pointer self, const caf::error& reason) {

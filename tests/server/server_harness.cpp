@@ -3,6 +3,7 @@
 #include "actors/event_store.hpp"
 #include "actors/eventer_listener.hpp"
 #include "actors/notify_fanout.hpp"
+#include "actors/server_error.hpp"
 #include "storage/memory_backend.hpp"
 
 namespace hat::test {
@@ -96,9 +97,11 @@ standby_eventer::standby_eventer(int64_t server_id) {
                        fanout, event_store_options{});
   eventer_settings settings;
   settings.server_id = server_id;
-  listener = system.middleman().spawn_broker(
-    eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings, fanout,
-    store);
+  auto socket = open_listen_socket("127.0.0.1", 0);
+  if (!socket)
+    throw std::runtime_error(render_error(socket.error()));
+  listener = system.middleman().spawn_broker(eventer_listener, *socket,
+                                             settings, fanout, store);
   caf::scoped_actor self{system};
   self->request(listener, std::chrono::seconds{5}, atom::get::value,
                 atom::port::value)
