@@ -267,6 +267,10 @@ server_actor::behavior_type server(server_pointer self,
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
+    [self](atom::get, atom::status) {
+      return self->delegate(self->state.fanout, atom::get::value,
+                            atom::status::value);
+    },
     [self](atom::restart) { restart_engine(self); },
     [self](atom::reset_ready) {
       // Standalone there is no monitor whose flag could be reset.
@@ -279,6 +283,7 @@ server_actor::behavior_type server(server_pointer self,
       if (st.stopping || st.restarting || !st.engine
           || self->current_sender() != st.engine.address())
         return;
+      HAT_LOG_INFO("server", "operational");
       self->send(st.fanout, atom::status::value, status::operational,
                  st.engine);
     },

@@ -23,6 +23,8 @@ namespace hat {
 using server_actor = caf::typed_actor<
   /// The port the Eventer server listens on (the configured one may be 0).
   caf::replies_to<atom::get, atom::port>::with<uint16_t>,
+  /// The status clients see, and the engine when operational.
+  caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
   /// From the engine: stop it (STOPPED stored, store flushed, standby),
   /// then start a new one with every module created again.
   caf::reacts_to<atom::restart>,

@@ -6,6 +6,8 @@
 #include "actors/server_error.hpp"
 #include "storage/memory_backend.hpp"
 
+#include <thread>
+
 namespace hat::test {
 
 config::server_config test_server_config(int64_t server_id) {
@@ -29,6 +31,24 @@ server_harness::server_harness(config::server_config conf,
                throw std::runtime_error("server did not start: "
                                         + system.render(err));
              });
+  // Operational only once the engine's STARTED is stored: before that a
+  // client's registrations would be refused. A bounded poll.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  for (bool operational = false; !operational;) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("server did not become operational");
+    self->request(server, std::chrono::seconds{10}, atom::get::value,
+                  atom::status::value)
+      .receive([&](status s, const engine_actor&) {
+                 operational = s == status::operational;
+               },
+               [&](caf::error& err) {
+                 throw std::runtime_error("server did not start: "
+                                          + system.render(err));
+               });
+    if (!operational)
+      std::this_thread::yield();
+  }
 }
 
 server_harness::~server_harness() {
