@@ -14,6 +14,7 @@
 #include "actors/engine.hpp"
 #include "actors/event_store.hpp"
 #include "actors/notify_fanout.hpp"
+#include "log/logger.hpp"
 #include "storage/memory_backend.hpp"
 #include "tests/actors/deterministic_fixture.hpp"
 
@@ -96,6 +97,14 @@ caf::behavior querying_client(caf::event_based_actor* self,
 
 struct startup_fixture : test::deterministic_fixture {
   std::mt19937 random;
+
+  // Hundreds of engine starts: their log lines say nothing here.
+  startup_fixture() {
+    log::set_sink([](std::string_view) {});
+  }
+  ~startup_fixture() {
+    log::set_sink({});
+  }
 
   /// Runs every pending job, each time a randomly chosen one.
   void run_shuffled() {
