@@ -53,6 +53,8 @@ using process = caf::atom_constant<caf::atom("process")>;
 using module_stop = caf::atom_constant<caf::atom("mod_stop")>;
 /// Engine, server: restart the engine (every module created again).
 using restart = caf::atom_constant<caf::atom("restart")>;
+/// Engine to its owner: the STARTED session is in the store's mailbox.
+using started = caf::atom_constant<caf::atom("started")>;
 /// Engine, server: reset the monitor "ready" flag.
 using reset_ready = caf::atom_constant<caf::atom("reset_rdy")>;
 

@@ -2,6 +2,7 @@
 
 #include "actors/engine_rounds.hpp"
 #include "actors/module_runner.hpp"
+#include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
@@ -50,8 +51,7 @@ void start(engine_pointer self) {
     engine_status_event(st.config.server_id, "STARTED")};
   if (st.modules.empty()) {
     run_session(self, started);
-    st.started = true;
-    HAT_LOG_INFO("engine", "started at session ", st.last_id.session);
+    engine_rounds::report_started(self);
     return;
   }
   st.queue.push_front(queued_session{
@@ -78,7 +78,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
     // A session in the modules is dropped whole, as the reference's close
     // cancels its register loop.
     engine_rounds::refuse_all(
-      self, caf::make_error(caf::sec::runtime_error, "engine closed"));
+      self, make_error(ec::engine_closed, "the engine stopped"));
     st.session.reset();
     std::vector<register_event> stopped{
       engine_status_event(st.config.server_id, "STOPPED")};
@@ -102,7 +102,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
       },
       [self](caf::error& err) {
         HAT_LOG_ERROR("engine", "cannot read the last event id: ",
-                      self->system().render(err));
+                      render_error(err));
         engine_rounds::quit(self, err);
       });
   return {
@@ -114,7 +114,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
       if (requested.empty())
         return std::make_shared<const std::vector<event>>();
       if (st.closing)
-        return caf::make_error(caf::sec::runtime_error, "engine closed");
+        return make_error(ec::engine_closed, "the engine is restarting");
       if (st.modules.empty())
         return run_session(self, requested);
       st.queue.push_back(queued_session{self->make_response_promise(), source,
@@ -132,7 +132,7 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
         .await([](atom::ok) {},
                [self](caf::error& err) {
                  HAT_LOG_ERROR("engine", "storage failed while paused: ",
-                               self->system().render(err));
+                               render_error(err));
                  engine_rounds::quit(self, err);
                });
     },

@@ -20,8 +20,9 @@
 /// error. A round unanswered for module_timeout is reported by name.
 ///
 /// At start it registers event/<server_id>/engine "STARTED" (a session the
-/// modules see), at exit "STOPPED" (straight to storage, as the reference
-/// does).
+/// modules see) and, once that session is in the store's mailbox, tells
+/// its owner atom::started (the owner publishes "operational" only then);
+/// at exit "STOPPED" (straight to storage, as the reference does).
 
 #include <chrono>
 #include <deque>
@@ -39,7 +40,8 @@ struct engine_config {
   event_store_actor storage;
   /// Modules ask it for client names.
   notify_fanout_actor fanout;
-  /// Told to restart the engine; none: the engine quits instead.
+  /// Told when STARTED reached the store and asked to restart the engine;
+  /// none: the engine quits instead of restarting.
   engine_owner_actor owner;
   /// In configuration order.
   std::vector<module_spec> modules;

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
@@ -25,7 +26,7 @@ void fail(engine_pointer self, const caf::error& err) {
   auto& st = self->state;
   HAT_LOG_ERROR("engine", "session ",
                 st.session ? std::to_string(st.session->id) : "-",
-                " dropped: ", self->system().render(err));
+                " dropped: ", render_error(err));
   st.closing = true;
   refuse_all(self, err);
   st.session.reset();
@@ -61,11 +62,8 @@ void finish_session(engine_pointer self) {
   if (s.promise.pending())
     s.promise.deliver(batch);
   st.session.reset();
-  if (!st.started) {
-    st.started = true;
-    HAT_LOG_INFO("engine", "started at session ", st.last_id.session,
-                 " with ", st.modules.size(), " modules");
-  }
+  if (!st.started)
+    report_started(self);
   if (st.restart_wanted) {
     ask_restart(self);
     return;
@@ -185,9 +183,8 @@ void module_down(engine_pointer self, const caf::down_msg& msg) {
     if (st.modules[i].address() == msg.source) {
       auto reason = msg.reason
                       ? msg.reason
-                      : caf::make_error(caf::sec::runtime_error,
-                                        "modules[" + std::to_string(i) +
-                                          "]: its actor stopped");
+                      : make_error(ec::module_failed, "modules[", i,
+                                   "]: its actor stopped");
       fail(self, reason);
       return;
     }
@@ -210,6 +207,15 @@ void round_timeout(engine_pointer self, uint64_t round) {
   arm_timer(self);
 }
 
+void report_started(engine_pointer self) {
+  auto& st = self->state;
+  st.started = true;
+  HAT_LOG_INFO("engine", "started at session ", st.last_id.session, " with ",
+               st.modules.size(), " modules");
+  if (st.config.owner)
+    self->send(st.config.owner, atom::started::value);
+}
+
 void quit(engine_pointer self, const caf::error& reason) {
   for (auto& m : self->state.modules)
     self->send_exit(m, caf::exit_reason::user_shutdown);
@@ -218,7 +224,7 @@ void quit(engine_pointer self, const caf::error& reason) {
 
 void ask_restart(engine_pointer self) {
   auto& st = self->state;
-  refuse_all(self, caf::make_error(caf::sec::runtime_error, "engine closed"));
+  refuse_all(self, make_error(ec::engine_closed, "the engine is restarting"));
   if (st.config.owner)
     self->send(st.config.owner, atom::restart::value);
 }

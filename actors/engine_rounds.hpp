@@ -23,6 +23,11 @@ void round_timeout(engine_pointer self, uint64_t round);
 /// requesters hear "engine closed", the owner is asked.
 void ask_restart(engine_pointer self);
 
+/// The STARTED session has just been sent to the store: mark the engine
+/// started and tell the owner (atom::started). Call it right after the
+/// send, never before.
+void report_started(engine_pointer self);
+
 /// Ends the engine with `reason`, taking its module actors along (they
 /// are monitored, not linked, and a module's timers would keep its actor
 /// alive).

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "actors/server_error.hpp"
 #include "actors/storage_writer.hpp"
 #include "log/logger.hpp"
 #include "protocol/timestamp_conversion.hpp"
@@ -28,7 +29,7 @@ void refuse_waiters(store_pointer self, const caf::error& err) {
 /// run on with a store it cannot trust.
 void fail(store_pointer self, std::string_view what, const std::string& why) {
   HAT_LOG_ERROR("storage", what, ": ", why);
-  auto err = caf::make_error(caf::sec::runtime_error, why);
+  auto err = make_error(ec::storage_failed, what, ": ", why);
   refuse_waiters(self, err);
   self->send_exit(self->state.writer, err);
   self->quit(err);
@@ -46,11 +47,15 @@ void answer(std::vector<caf::response_promise>& waiters) {
     waiter.deliver(atom::ok::value);
 }
 
+/// The flush timer, a full period from now; a tick of an earlier timer
+/// is stale from here on (0.17 timers cannot be cancelled).
 void schedule_flush(store_pointer self) {
-  if (self->state.options.flush_period.count() == 0)
+  auto& st = self->state;
+  if (st.options.flush_period.count() == 0)
     return;
-  self->delayed_send(self, self->state.options.flush_period,
-                     atom::tick::value, self->state.flush_generation);
+  ++st.flush_generation;
+  self->delayed_send(self, st.options.flush_period, atom::tick::value,
+                     st.flush_generation);
 }
 
 void schedule_cleanup(store_pointer self) {
@@ -121,7 +126,7 @@ void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
       },
       [self, is_flush](caf::error& err) {
         fail(self, is_flush ? "flush failed" : "cleanup failed",
-             self->system().render(err));
+             render_error(err));
       });
 }
 
@@ -149,6 +154,9 @@ void kick_or_fail(store_pointer self) {
     st.flush_wanted = false;
     st.flush_waiters = std::exchange(st.next_flush_waiters, {});
     if (auto job = st.backend->start_flush()) {
+      // Whatever asked for it (timer, full backlog, a flush request), the
+      // next periodic flush is a period after this one, not sooner.
+      schedule_flush(self);
       run_job(self, std::move(job), true);
       release_backlog(self);
       return;
@@ -218,7 +226,7 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
         return self->state.backend->query(params);
       } catch (const std::exception& e) {
         HAT_LOG_WARNING("storage", "query failed: ", e.what());
-        return caf::make_error(caf::sec::runtime_error, e.what());
+        return make_error(ec::storage_failed, "query failed: ", e.what());
       }
     },
     [self](atom::last_id, int64_t server_id) {
@@ -240,11 +248,14 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       return caf::delegated<atom::ok>{};
     },
     [self](atom::tick, uint64_t generation) {
-      if (generation != self->state.flush_generation)
+      auto& st = self->state;
+      if (generation != st.flush_generation)
         return;
-      self->state.flush_wanted = true;
+      st.flush_wanted = true;
       kick(self);
-      schedule_flush(self);
+      // No flush started (writer busy, nothing to write): keep ticking.
+      if (generation == st.flush_generation)
+        schedule_flush(self);
     },
     [self](atom::cleanup) {
       self->state.cleanup_wanted = true;

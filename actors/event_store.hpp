@@ -7,8 +7,8 @@
 /// registered, once persisted.
 ///
 /// Disk work goes to its writer (storage_writer), one job at a time: a
-/// flush every flush_period, when a flush is asked for or when the
-/// backend's backlog is full; a cleanup batch every cleanup_period, or at
+/// flush flush_period after the last one, when a flush is asked for or
+/// when the backend's backlog is full; a cleanup batch every cleanup_period, or at
 /// once while a batch finds more to remove. Flushes go before cleanups.
 /// Batches become persisted (and flush requests are answered) only after
 /// the writer committed them. On exit, whatever is still in memory is
@@ -50,7 +50,8 @@ struct event_store_state {
   notify_fanout_actor fanout;
   event_store_options options;
   storage_writer_actor writer;
-  /// Generation of the live flush timer.
+  /// Generation of the live flush timer: each flush started sets a new
+  /// timer a period later and makes the ticks of older ones stale.
   uint64_t flush_generation = 0;
 
   /// A job is with the writer.

@@ -6,22 +6,15 @@ namespace hat {
 
 caf::behavior
 eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
-                 std::string host, uint16_t port, eventer_settings settings,
+                 listen_socket socket, eventer_settings settings,
                  notify_fanout_actor fanout, event_store_actor storage) {
   auto& st = self->state;
   st.settings = std::move(settings);
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
-  auto bound = self->add_tcp_doorman(port, host.c_str(), true);
-  if (!bound) {
-    HAT_LOG_ERROR("eventer", "cannot listen on ", host, ":", port, ": ",
-                  self->system().render(bound.error()));
-    self->quit(bound.error());
-    return {};
-  }
-  st.doorman = bound->first;
-  st.port = bound->second;
-  HAT_LOG_INFO("eventer", "listening on ", host, ":", st.port);
+  st.doorman = self->add_doorman(socket.fd);
+  st.port = socket.port;
+  HAT_LOG_INFO("eventer", "listening on ", socket.host, ":", st.port);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     st.connections.erase(msg.source);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "actors/eventer_connection.hpp"
+#include "actors/listen_socket.hpp"
 
 namespace hat {
 
@@ -33,10 +34,13 @@ struct eventer_listener_state {
   static inline const char* name = "eventer_listener";
 };
 
-/// Handles (atom::get, atom::port) -> uint16_t besides accepting.
+/// Accepts on `socket` (already listening: whoever starts the listener
+/// knows at once whether the address could be had, and why not; see
+/// open_listen_socket) and owns it from here. Handles (atom::get,
+/// atom::port) -> uint16_t besides accepting.
 caf::behavior
 eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
-                 std::string host, uint16_t port, eventer_settings settings,
+                 listen_socket socket, eventer_settings settings,
                  notify_fanout_actor fanout, event_store_actor storage);
 
 }  // namespace hat

@@ -72,6 +72,11 @@ using module_actor = caf::typed_actor<
 
 /// What the engine asks of whoever runs it (the server).
 using engine_owner_actor = caf::typed_actor<
+  /// The engine handed its STARTED session to the store: every message
+  /// the store gets from now on is queued behind it, so this is when the
+  /// owner may publish "operational" (a client's query sent after that
+  /// status finds STARTED, as with the reference).
+  caf::reacts_to<atom::started>,
   /// Stop the engine (STOPPED stored, store flushed) and start a new one.
   caf::reacts_to<atom::restart>,
   /// Reset the monitor ready flag (no monitor: nothing to do).

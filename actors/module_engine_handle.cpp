@@ -5,6 +5,7 @@
 
 #include "log/logger.hpp"
 #include "protocol/register_validation.hpp"
+#include "actors/server_error.hpp"
 
 namespace hat {
 
@@ -47,7 +48,11 @@ void module_engine_handle::register_events(
         auto n = std::min(count, session->size());
         done(std::vector<event>(session->begin(), session->begin() + n));
       },
-      [done](caf::error&) {
+      [self = self_, done](caf::error& err) {
+        // The module hears only "failed": the reason goes to the log.
+        log_dropped("modules",
+                    self->state.label + ": registering from the module",
+                    err);
         if (done)
           done(std::nullopt);
       });
@@ -59,7 +64,11 @@ void module_engine_handle::query(
     ->request(context_.storage, caf::infinite, atom::query::value,
               std::move(params))
     .then([done](query_result& result) { done(std::move(result)); },
-          [done](caf::error&) { done(std::nullopt); });
+          [self = self_, done](caf::error& err) {
+            log_dropped("modules",
+                        self->state.label + ": query from the module", err);
+            done(std::nullopt);
+          });
 }
 
 void module_engine_handle::client_names(
@@ -75,7 +84,12 @@ void module_engine_handle::client_names(
                               name);
         done(std::move(result));
       },
-      [done](caf::error&) { done({}); });
+      [self = self_, done](caf::error& err) {
+        log_dropped("modules",
+                    self->state.label + ": client names for the module",
+                    err);
+        done({});
+      });
 }
 
 void module_engine_handle::after(std::chrono::milliseconds delay,

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "actors/module_engine_handle.hpp"
+#include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/register_validation.hpp"
 
@@ -16,9 +17,8 @@ using runner_pointer = module_actor::stateful_pointer<module_runner_state>;
 
 caf::error module_error(runner_pointer self, std::string_view what,
                         const std::string& why) {
-  return caf::make_error(caf::sec::runtime_error,
-                         self->state.label + ": " + std::string(what) + ": " +
-                           why);
+  return make_error(ec::module_failed, self->state.label, ": ", what, ": ",
+                    why);
 }
 
 /// Creates the module; false (with the actor quitting) when it throws.
@@ -34,7 +34,7 @@ bool create(runner_pointer self, const module_spec& spec,
     st.subscription = hat::subscription(st.module->subscription());
   } catch (const std::exception& e) {
     auto err = module_error(self, "cannot be created", e.what());
-    HAT_LOG_ERROR("modules", self->system().render(err));
+    HAT_LOG_ERROR("modules", render_error(err));
     self->quit(err);
     return false;
   }
@@ -99,7 +99,7 @@ module_runner(runner_pointer self, module_spec spec, module_context context) {
       } catch (const std::exception& e) {
         // No request to fail: the engine sees this actor go down.
         auto err = module_error(self, "timer callback failed", e.what());
-        HAT_LOG_ERROR("modules", self->system().render(err));
+        HAT_LOG_ERROR("modules", render_error(err));
         self->quit(err);
       }
     },

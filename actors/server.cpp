@@ -2,12 +2,15 @@
 
 #include <caf/io/middleman.hpp>
 #include <filesystem>
+#include <unistd.h>
 
 #include "actors/engine.hpp"
 #include "actors/eventer_listener.hpp"
 #include "actors/notify_fanout.hpp"
 #include "actors/event_store.hpp"
+#include "actors/listen_socket.hpp"
 #include "actors/load_modules.hpp"
+#include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
 #include "storage/lmdb_backend.hpp"
@@ -19,8 +22,8 @@ namespace {
 
 using server_pointer = server_actor::stateful_pointer<server_state>;
 
-/// The configured backend, or nothing with the reason logged.
-std::shared_ptr<storage::backend>
+/// The configured backend, or ec::backend_open_failed with the reason.
+caf::expected<std::shared_ptr<storage::backend>>
 make_backend(const config::backend_config& conf) {
   switch (conf.kind) {
     case config::backend_kind::dummy:
@@ -34,12 +37,11 @@ make_backend(const config::backend_config& conf) {
           std::filesystem::create_directories(options.db_path.parent_path());
         return storage::lmdb_backend::open(options);
       } catch (const std::exception& e) {
-        HAT_LOG_ERROR("server", "backend: cannot open LMDB database ",
-                      conf.lmdb->db_path.string(), ": ", e.what());
-        return nullptr;
+        return make_error(ec::backend_open_failed, "cannot open LMDB database ",
+                          conf.lmdb->db_path.string(), ": ", e.what());
       }
   }
-  return nullptr;
+  return make_error(ec::backend_open_failed, "unknown backend kind");
 }
 
 /// Timers and threads of the store for `conf`'s backend.
@@ -99,9 +101,17 @@ void drain_notifications(server_pointer self, std::function<void()> next) {
           ->request(self->state.fanout, caf::infinite, atom::get::value,
                     atom::status::value)
           .then([next](status, const engine_actor&) { next(); },
-                [next](caf::error&) { next(); });
+                [next](caf::error& err) {
+                  log_dropped("server", "waiting for the fan-out at stop",
+                              err);
+                  next();
+                });
       },
-      [next](caf::error&) { next(); });
+      [next](caf::error& err) {
+        // The stop goes on: the store's own failure ends the server anyway.
+        log_dropped("server", "flushing the store at stop", err);
+        next();
+      });
 }
 
 /// Reverse start order: engine (STOPPED stored), connections, storage
@@ -137,7 +147,8 @@ void start_stopping(server_pointer self, caf::error failure) {
   });
 }
 
-/// Starting, then operational with a new engine and fresh modules.
+/// Starting, and a new engine with fresh modules; operational follows when
+/// it reports STARTED in the store (atom::started).
 void start_engine(server_pointer self) {
   auto& st = self->state;
   if (st.stopping)
@@ -153,7 +164,6 @@ void start_engine(server_pointer self) {
   conf.module_timeout = std::chrono::milliseconds{
     static_cast<int64_t>(st.config.module_timeout * 1000)};
   st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
-  self->send(st.fanout, atom::status::value, status::operational, st.engine);
 }
 
 /// As the reference's runner: stopping, the engine closed (STOPPED
@@ -191,10 +201,16 @@ void on_down(server_pointer self, caf::down_msg& msg) {
   }
   if (st.stopping)
     return;
-  HAT_LOG_ERROR("server", "an essential actor stopped: ",
-                self->system().render(msg.reason));
-  start_stopping(self, msg.reason ? msg.reason
-                                  : caf::make_error(caf::sec::runtime_error));
+  auto name = msg.source == st.engine.address()    ? "the engine"
+              : msg.source == st.storage.address() ? "the storage"
+              : msg.source == st.fanout.address()  ? "the notification fan-out"
+              : msg.source == st.listener.address() ? "the Eventer listener"
+                                                    : "an essential actor";
+  auto reason = msg.reason ? msg.reason
+                           : make_error(ec::essential_actor_down, name,
+                                        " stopped without a reason");
+  HAT_LOG_ERROR("server", name, " stopped: ", render_error(reason));
+  start_stopping(self, std::move(reason));
 }
 
 }  // namespace
@@ -204,20 +220,33 @@ server_actor::behavior_type server(server_pointer self,
                                    std::shared_ptr<storage::backend> backend) {
   auto& st = self->state;
   st.config = std::move(config);
+  // Whoever waits for the server (the executable) hears `err` and logs it.
+  auto fail_start = [self](caf::error err) {
+    self->quit(std::move(err));
+    return server_actor::behavior_type::make_empty_behavior();
+  };
   try {
     st.modules = load_modules(st.config.modules);
   } catch (const std::exception& e) {
-    HAT_LOG_ERROR("server", e.what());
-    self->quit(caf::make_error(caf::sec::invalid_argument, e.what()));
-    return server_actor::behavior_type::make_empty_behavior();
+    return fail_start(make_error(ec::invalid_configuration, e.what()));
   }
-  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
-  if (!backend)
-    backend = make_backend(st.config.backend);
+  // The essential parts before anything starts: a server that cannot
+  // listen or cannot open its backend ends at once and writes nothing.
+  // The socket first, so that a taken port leaves no database file behind.
+  auto& addr = st.config.eventer_server.addr;
+  auto socket = open_listen_socket(addr.host, addr.port);
+  if (!socket)
+    return fail_start(std::move(socket.error()));
   if (!backend) {
-    self->quit(caf::make_error(caf::sec::invalid_argument));
-    return server_actor::behavior_type::make_empty_behavior();
+    auto opened = make_backend(st.config.backend);
+    if (!opened) {
+      ::close(socket->fd);
+      return fail_start(std::move(opened.error()));
+    }
+    backend = std::move(*opened);
   }
+  st.eventer_port = socket->port;
+  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
   // Disk work blocks: the store of a disk backend (whose queries read the
   // file) and its writer get threads of their own.
@@ -228,17 +257,9 @@ server_actor::behavior_type server(server_pointer self,
   else
     st.storage = self->spawn<caf::monitored + caf::detached>(
       event_store, std::move(backend), st.fanout, store_options);
-  auto& addr = st.config.eventer_server.addr;
   st.listener = self->system().middleman().spawn_broker(
-    eventer_listener, addr.host, addr.port, settings_of(st.config), st.fanout,
-    st.storage);
+    eventer_listener, *socket, settings_of(st.config), st.fanout, st.storage);
   self->monitor(st.listener);
-  self->request(st.listener, caf::infinite, atom::get::value,
-                atom::port::value)
-    .await([self](uint16_t port) { self->state.eventer_port = port; },
-           [self](caf::error& err) {
-             start_stopping(self, std::move(err));
-           });
   if (st.config.monitor_component)
     HAT_LOG_WARNING("server", "monitor_component: redundancy is not "
                               "supported yet; running standalone");
@@ -246,11 +267,25 @@ server_actor::behavior_type server(server_pointer self,
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
+    [self](atom::get, atom::status) {
+      return self->delegate(self->state.fanout, atom::get::value,
+                            atom::status::value);
+    },
     [self](atom::restart) { restart_engine(self); },
     [self](atom::reset_ready) {
       // Standalone there is no monitor whose flag could be reset.
       HAT_LOG_INFO("server", "monitor ready reset asked: no monitor, "
                              "nothing to do");
+    },
+    [self](atom::started) {
+      auto& st = self->state;
+      // An engine being stopped (or replaced) is not operational any more.
+      if (st.stopping || st.restarting || !st.engine
+          || self->current_sender() != st.engine.address())
+        return;
+      HAT_LOG_INFO("server", "operational");
+      self->send(st.fanout, atom::status::value, status::operational,
+                 st.engine);
     },
     [self](atom::shutdown) -> caf::result<atom::ok> {
       auto& st = self->state;

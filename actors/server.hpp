@@ -1,7 +1,11 @@
 #pragma once
 
-/// The supervisor: builds the backend, then starts storage, the fan-out,
-/// the Eventer listener and (standalone) the engine, in that order; stops
+/// The supervisor: first takes what the server cannot run without, the
+/// listening socket and then the backend, and fails at once, having
+/// started nothing and written nothing, when either cannot be had. Then it
+/// starts storage, the fan-out, the Eventer listener and (standalone) the
+/// engine, in that order, and publishes "operational" when the engine
+/// reports its STARTED session in the store's mailbox; stops
 /// them in the reverse order (engine first, so its STOPPED event is stored,
 /// storage last, so everything is flushed). Any of them dying on its own
 /// stops the rest and ends the server with that error.
@@ -19,11 +23,16 @@ namespace hat {
 using server_actor = caf::typed_actor<
   /// The port the Eventer server listens on (the configured one may be 0).
   caf::replies_to<atom::get, atom::port>::with<uint16_t>,
+  /// The status clients see, and the engine when operational.
+  caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
   /// From the engine: stop it (STOPPED stored, store flushed, standby),
   /// then start a new one with every module created again.
   caf::reacts_to<atom::restart>,
   /// From the engine: reset the monitor ready flag (standalone: nothing).
   caf::reacts_to<atom::reset_ready>,
+  /// From the engine: STARTED is in the store's mailbox; publish
+  /// operational (unless that engine is already being stopped).
+  caf::reacts_to<atom::started>,
   /// Stop everything in order; answered when done, then the server exits.
   caf::replies_to<atom::shutdown>::with<atom::ok>>;
 

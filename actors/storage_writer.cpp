@@ -1,5 +1,7 @@
 #include "actors/storage_writer.hpp"
 
+#include "actors/server_error.hpp"
+
 namespace hat {
 
 storage_writer_actor::behavior_type
@@ -12,7 +14,7 @@ storage_writer(storage_writer_actor::pointer self, int unused) {
       try {
         return job->run();
       } catch (const std::exception& e) {
-        return caf::make_error(caf::sec::runtime_error, e.what());
+        return make_error(ec::storage_failed, e.what());
       }
     },
     // The last reference goes with this message: a flush's changes (maps,

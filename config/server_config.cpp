@@ -40,6 +40,44 @@ using namespace fields;
 
 constexpr std::string_view log_component = "config";
 
+// Keys this server reads, per object. The reference's schema allows other
+// keys (and a file may carry keys for other tools), so an unknown key is
+// not refused: it is named in one warning, because it is most often a
+// typo whose setting silently does nothing. A key added to the reader must
+// be added here.
+constexpr std::string_view top_level_keys[] = {
+  "type",           "version",           "name",
+  "server_id",      "server_token",      "backend",
+  "modules",        "eventer_server",    "adminer_server",
+  "monitor_component", "synced_restart_engine", "module_timeout",
+  "log"};
+constexpr std::string_view eventer_server_keys[] = {
+  "host", "port", "dialect", "max_frame_size", "max_send_queue"};
+constexpr std::string_view lmdb_backend_keys[] = {
+  "module",         "db_path",
+  "identifier",     "flush_period",
+  "cleanup_period", "conditions",
+  "latest",         "timeseries",
+  "timeseries_max_results", "timeseries_event_type_cache_size"};
+constexpr std::string_view plain_backend_keys[] = {"module"};
+
+/// One warning naming every key of `object` not in `known`.
+template <size_t N>
+void warn_unknown_keys(const json::object& object, std::string_view path,
+                       const std::string_view (&known)[N]) {
+  std::string unknown;
+  for (const auto& [key, value] : object) {
+    if (std::find(std::begin(known), std::end(known), key) != std::end(known))
+      continue;
+    unknown += unknown.empty() ? "" : ", ";
+    unknown += path.empty() ? std::string{key} : child_path(path, key);
+  }
+  if (!unknown.empty())
+    HAT_LOG_WARNING(log_component, "unknown configuration key",
+                    unknown.find(',') == std::string::npos ? " " : "s ",
+                    unknown, " ignored");
+}
+
 /// `{host, port}`, lenient like the reference's defaults: a missing host or
 /// port takes the schema default instead of failing.
 address read_address(const json::object& object, std::string_view path,
@@ -83,6 +121,7 @@ size_t read_byte_count(const json::object& object, std::string_view parent,
 eventer_server_config read_eventer_server(const json::object& root) {
   const auto& object =
     as_object(require(root, "", "eventer_server"), "eventer_server");
+  warn_unknown_keys(object, "eventer_server", eventer_server_keys);
   eventer_server_config result;
   // Port 0 asks the OS for an ephemeral port (tests rely on it).
   result.addr = read_address(object, "eventer_server", result.addr, 0);
@@ -119,8 +158,12 @@ backend_config read_backend(const json::object& root) {
   if (!kind)
     throw config_error("backend.module", "unknown backend '" + module + "'");
   backend_config result{*kind, object, std::nullopt};
-  if (*kind == backend_kind::lmdb)
+  if (*kind == backend_kind::lmdb) {
     result.lmdb = read_lmdb_backend(object);
+    warn_unknown_keys(object, "backend", lmdb_backend_keys);
+  } else {
+    warn_unknown_keys(object, "backend", plain_backend_keys);
+  }
   return result;
 }
 
@@ -260,6 +303,7 @@ server_config validate(const json::value& document) {
       throw config_error("module_timeout", "expected a number >= 0");
   }
   config.log_level = read_log(root);
+  warn_unknown_keys(root, "", top_level_keys);
   return config;
 }
 

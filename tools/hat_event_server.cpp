@@ -1,12 +1,17 @@
 // hat-event-server: the Event Server executable. Reads the configuration,
-// starts the actor system and the server, and stops it in order on SIGINT
-// or SIGTERM (exit code 0), or when the server fails (exit code 1).
+// starts the actor system and the server, and stops it in order on SIGINT,
+// SIGTERM, SIGHUP or SIGQUIT (exit code 0), or when the server fails,
+// including a failed start (exit code 1, the reason logged). Other signals
+// that would end the process (SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, ...) are
+// logged and ignored: nothing but SIGKILL ends it without STOPPED.
 // A configuration that cannot be used exits with code 2 and starts nothing.
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <pthread.h>
 #include <thread>
@@ -14,6 +19,7 @@
 #include "actors/load_modules.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/server.hpp"
+#include "actors/server_error.hpp"
 #include "config/server_config.hpp"
 #include "log/logger.hpp"
 
@@ -56,29 +62,70 @@ std::optional<arguments> parse_arguments(int argc, char** argv) {
   return args;
 }
 
+/// Signals that stop the server in order.
+constexpr int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/// Signals whose default action ends the process but that mean nothing to
+/// the server: logged and ignored. (Faults such as SIGSEGV keep their
+/// default: blocking them would hide a crash.)
+constexpr int ignored_signals[] = {SIGUSR1, SIGUSR2, SIGPIPE,  SIGALRM,
+                                   SIGVTALRM, SIGPROF, SIGPOLL, SIGXCPU,
+                                   SIGXFSZ,  SIGSTKFLT, SIGPWR};
+
 /// Signals are taken by one thread with sigwait, never by a handler.
-sigset_t termination_signals() {
+sigset_t waited_signals() {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
+  for (int sig : stop_signals)
+    sigaddset(&set, sig);
+  for (int sig : ignored_signals)
+    sigaddset(&set, sig);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig)
+    sigaddset(&set, sig);
   return set;
 }
 
+bool is_stop_signal(int sig) {
+  for (int s : stop_signals)
+    if (s == sig)
+      return true;
+  return false;
+}
+
 int run(hat::config::server_config config) {
-  auto signals = termination_signals();
+  auto signals = waited_signals();
   // Blocked before any thread starts, so every thread inherits the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A write to a closed socket raises SIGPIPE in the writing thread, which
+  // sigwait here does not see: ignore it outright (the write fails EPIPE).
+  std::signal(SIGPIPE, SIG_IGN);
 
   hat::runtime_config cfg;
   caf::actor_system system{cfg};
   auto server = system.spawn(hat::server, std::move(config), nullptr);
 
+  // Set before the waiter is woken at the end: that wake-up is no signal.
+  std::atomic<bool> server_gone{false};
   std::thread signal_waiter{[&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (sig == SIGINT || sig == SIGTERM) {
-      HAT_LOG_INFO("main", "signal ", sig, ": stopping");
+    bool stop_asked = false;
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0)
+        continue;
+      if (server_gone.load())
+        return;
+      const char* name = strsignal(sig);
+      if (!is_stop_signal(sig)) {
+        HAT_LOG_WARNING("main", "signal ", sig, " (", name, "): ignored");
+        continue;
+      }
+      if (stop_asked) {
+        HAT_LOG_INFO("main", "signal ", sig, " (", name,
+                     "): already stopping");
+        continue;
+      }
+      stop_asked = true;
+      HAT_LOG_INFO("main", "signal ", sig, " (", name, "): stopping");
       caf::anon_send(server, hat::atom::shutdown::value);
     }
   }};
@@ -89,13 +136,13 @@ int run(hat::config::server_config config) {
     self->monitor(server);
     self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
   }
-  // Wakes the waiter if the server stopped by itself (the signal is blocked,
-  // so sigwait takes it; a second one is harmless).
+  // Wakes the waiter (the signal is blocked, so sigwait takes it).
+  server_gone.store(true);
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
 
   if (reason && reason != caf::exit_reason::user_shutdown) {
-    HAT_LOG_ERROR("main", "server failed: ", system.render(reason));
+    HAT_LOG_ERROR("main", "server failed: ", hat::render_error(reason));
     return 1;
   }
   return 0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/event_store.hpp"
+#include "actors/server_error.hpp"
 #include "tests/actors/deterministic_fixture.hpp"
 #include "tests/actors/scripted_backend.hpp"
 
@@ -371,7 +372,7 @@ TEST_CASE_FIXTURE(store_fixture,
   run();
   auto reason = store_down();
   REQUIRE(reason);
-  CHECK(*reason == caf::sec::runtime_error);
+  CHECK(is(*reason, ec::storage_failed));
   CHECK(journal() == "start_flush, run flush");
   CHECK(fanout_log() == "1 registered");
   CHECK(answers->ok == 0);
@@ -612,4 +613,32 @@ TEST_CASE_FIXTURE(store_fixture,
   auto reason = store_down();
   REQUIRE(reason);
   CHECK(*reason == caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(store_fixture,
+                  "event store: a flush asked for moves the periodic flush "
+                  "a period later (the earlier timer is stale)") {
+  start({.flush_period = 100ms});
+  store_batch(1);
+  run();
+  sched.advance_time(60ms);
+  auto answers = ask_flush();
+  run();
+  REQUIRE(answers->ok == 1);
+  REQUIRE(backend->count("run flush") == 1);
+
+  // The timer set at start fires at 100 ms: stale, no flush.
+  store_batch(2);
+  sched.advance_time(40ms);
+  run();
+  CHECK(backend->count("run flush") == 1);
+  // A period after the asked flush.
+  sched.advance_time(59ms);
+  run();
+  CHECK(backend->count("run flush") == 1);
+  sched.advance_time(1ms);
+  run();
+  CHECK(backend->count("run flush") == 2);
+  CHECK(fanout_log()
+        == "1 registered, 1 persisted, 2 registered, 2 persisted");
 }

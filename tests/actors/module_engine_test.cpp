@@ -159,6 +159,7 @@ caf::behavior counting_owner(caf::event_based_actor*,
   return {
     [restarts](atom::restart) { ++*restarts; },
     [](atom::reset_ready) {},
+    [](atom::started) {},
   };
 }
 

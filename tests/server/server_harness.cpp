@@ -3,7 +3,10 @@
 #include "actors/event_store.hpp"
 #include "actors/eventer_listener.hpp"
 #include "actors/notify_fanout.hpp"
+#include "actors/server_error.hpp"
 #include "storage/memory_backend.hpp"
+
+#include <thread>
 
 namespace hat::test {
 
@@ -28,6 +31,24 @@ server_harness::server_harness(config::server_config conf,
                throw std::runtime_error("server did not start: "
                                         + system.render(err));
              });
+  // Operational only once the engine's STARTED is stored: before that a
+  // client's registrations would be refused. A bounded poll.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  for (bool operational = false; !operational;) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("server did not become operational");
+    self->request(server, std::chrono::seconds{10}, atom::get::value,
+                  atom::status::value)
+      .receive([&](status s, const engine_actor&) {
+                 operational = s == status::operational;
+               },
+               [&](caf::error& err) {
+                 throw std::runtime_error("server did not start: "
+                                          + system.render(err));
+               });
+    if (!operational)
+      std::this_thread::yield();
+  }
 }
 
 server_harness::~server_harness() {
@@ -96,9 +117,11 @@ standby_eventer::standby_eventer(int64_t server_id) {
                        fanout, event_store_options{});
   eventer_settings settings;
   settings.server_id = server_id;
-  listener = system.middleman().spawn_broker(
-    eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings, fanout,
-    store);
+  auto socket = open_listen_socket("127.0.0.1", 0);
+  if (!socket)
+    throw std::runtime_error(render_error(socket.error()));
+  listener = system.middleman().spawn_broker(eventer_listener, *socket,
+                                             settings, fanout, store);
   caf::scoped_actor self{system};
   self->request(listener, std::chrono::seconds{5}, atom::get::value,
                 atom::port::value)

@@ -86,7 +86,8 @@ public:
     return exit_code_.get();
   }
 
-  /// The port from the "listening on HOST:PORT" line.
+  /// The port from the "listening on HOST:PORT" line, once the server
+  /// also logged "operational" (before that, registrations are refused).
   uint16_t wait_port() {
     std::regex pattern{"listening on [0-9.]+:([0-9]+)"};
     uint16_t port = 0;
@@ -98,6 +99,12 @@ public:
           return true;
         }
       }
+      return false;
+    }, 10s);
+    lines.wait_until([&](auto& all) {
+      for (auto& line : all)
+        if (line.find("[server] operational") != std::string::npos)
+          return true;
       return false;
     }, 10s);
     return port;
