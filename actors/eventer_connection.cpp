@@ -355,6 +355,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.handle = handle;
   st.conn_id = conn_id;
   st.chatter.emplace(settings.chatter);
+  st.partial_frames.attach(settings.partial_frames);
   st.settings = std::move(settings);
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
@@ -370,6 +371,14 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
         [self](const chatter::received_msg& m) { return on_message(self, m); });
       if (st.current == phase::closing)
         return;
+      if (st.partial_frames.update(st.chatter->partial_frame_bytes())) {
+        auto* budget = st.partial_frames.budget();
+        return close_connection(
+          self, "partial frames of all connections hold "
+                  + std::to_string(budget->used)
+                  + " bytes, over eventer_server.max_partial_frame_memory ("
+                  + std::to_string(budget->limit) + ")");
+      }
       self->flush(st.handle);
       if (error)
         close_connection(self, "malformed chatter data: " + error->to_string());

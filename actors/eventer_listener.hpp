@@ -1,17 +1,22 @@
 #pragma once
 
-/// The Eventer listener: a broker with the listening socket that forks one
-/// eventer_connection broker per accepted client, numbering them from 1 (the
-/// connection id is the client's event source id). Told to exit, it stops
-/// accepting, stops every connection it forked and exits once they all
-/// have, so whoever waits for the listener waits for the connections too.
+/// The Eventer listener: a broker that forks one eventer_connection broker
+/// per accepted client, numbering them from 1 (the connection id is the
+/// client's event source id). Its tcp_acceptor accepts on a thread of its
+/// own (backing off when descriptors run out); a client beyond
+/// max_connections is closed at once. Told to exit, it stops accepting,
+/// stops every connection it forked and exits once they all have, so
+/// whoever waits for the listener waits for the connections too.
 
 #include <caf/io/broker.hpp>
+#include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "actors/eventer_connection.hpp"
+#include "actors/tcp_acceptor.hpp"
 
 namespace hat {
 
@@ -21,8 +26,12 @@ struct eventer_listener_state {
   event_store_actor storage;
   /// Id of the next accepted connection.
   int64_t next_conn_id = 1;
-  /// The listening socket.
-  caf::io::accept_handle doorman;
+  /// The listening socket and its thread.
+  std::unique_ptr<tcp_acceptor> acceptor;
+  /// Clients closed for max_connections since the last log line about it,
+  /// and when that line was written (one line per interval).
+  uint64_t refused_unreported = 0;
+  std::chrono::steady_clock::time_point refused_reported;
   /// The port actually bound (the configured one may be 0).
   uint16_t port = 0;
   /// Live connection brokers.
