@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -20,10 +22,17 @@ namespace hat::test {
 
 using namespace std::chrono_literals;
 
+/// How the child is started besides its arguments.
+struct process_options {
+  /// RLIMIT_NOFILE (soft and hard) set in the child before exec.
+  std::optional<rlim_t> max_open_files;
+};
+
 /// A child process with its stderr collected line by line.
 class server_process {
 public:
-  explicit server_process(std::vector<std::string> args) {
+  explicit server_process(std::vector<std::string> args,
+                          process_options options = {}) {
     int pipe_fds[2];
     REQUIRE(::pipe(pipe_fds) == 0);
     pid_ = ::fork();
@@ -32,6 +41,11 @@ public:
       ::dup2(pipe_fds[1], STDERR_FILENO);
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
+      if (options.max_open_files) {
+        rlimit limit{*options.max_open_files, *options.max_open_files};
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+          ::_exit(126);
+      }
       std::vector<char*> argv;
       std::string exe = HAT_SERVER_EXECUTABLE;
       argv.push_back(exe.data());
@@ -73,6 +87,10 @@ public:
 
   void signal(int sig) {
     ::kill(pid_, sig);
+  }
+
+  pid_t pid() const {
+    return pid_;
   }
 
   /// Exit code, or nothing when the process is still running after bound.
