@@ -91,17 +91,6 @@ void close_connection(eventer_connection_pointer self,
   finish(self);
 }
 
-void schedule_keepalive(eventer_connection_pointer self) {
-  auto& st = self->state;
-  auto next = st.chatter->next_keepalive_check();
-  if (next == chatter::clock::time_point::max())
-    return;
-  auto delay = std::max(next - chatter::clock::now(),
-                        chatter::clock::duration::zero());
-  self->delayed_send(self, delay, atom::tick::value,
-                     st.keepalive_generation);
-}
-
 void dispatch(eventer_connection_pointer self, std::string_view type,
               std::span<const char> data, chatter::conversation conv,
               bool last);
@@ -163,7 +152,11 @@ void refuse_init(eventer_connection_pointer self, const std::string& why) {
   send_msg(self, eventer::msg_init_res{why, status::standby},
            st.init_conversation, true);
   // The reference waits for the client to close, then closes itself.
-  self->delayed_send(self, st.settings.refusal_grace, atom::close::value);
+  // Anonymous: in CAF 0.17 a delayed message that reaches a broker after
+  // it ended stays in its mailbox, and with the broker itself as sender
+  // that keeps the broker (about 2 KB) allocated for good.
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
+                         st.settings.refusal_grace, atom::close::value);
 }
 
 void handle_init(eventer_connection_pointer self,
@@ -360,7 +353,6 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
   self->configure_read(handle, caf::io::receive_policy::at_most(read_chunk));
-  schedule_keepalive(self);
   return {
     [self](caf::io::new_data_msg& msg) {
       auto& st = self->state;
@@ -411,18 +403,18 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
                  true);
       st.status = current;
     },
-    [self](atom::tick, uint64_t generation) {
+    [self](atom::tick) {
       auto& st = self->state;
-      if (generation != st.keepalive_generation
-          || st.current == phase::closing)
+      if (st.current == phase::closing)
         return;
-      auto action = st.chatter->check_keepalive(chatter::clock::now(),
-                                                self->wr_buf(st.handle));
+      auto now = chatter::clock::now();
+      if (now < st.chatter->next_keepalive_check())
+        return;
+      auto action = st.chatter->check_keepalive(now, self->wr_buf(st.handle));
       if (action == chatter::keepalive_action::timed_out)
         return close_connection(self, "no answer to ping");
       if (action == chatter::keepalive_action::ping_sent)
         self->flush(st.handle);
-      schedule_keepalive(self);
     },
     [self](atom::close) { close_connection(self, "init refused"); },
   };

@@ -9,7 +9,8 @@
 /// Messages it handles besides the network's:
 ///   (atom::notify, shared_bytes)             from the fan-out: events
 ///   (atom::status, status, engine_actor)     from the fan-out: new status
-///   (atom::tick, uint64_t)                   internal: keep-alive timer
+///   (atom::tick)                             from the listener: check
+///                                            the keep-alive deadlines
 ///   (atom::close)                            internal: end of grace period
 
 #include <caf/io/broker.hpp>
@@ -129,8 +130,6 @@ struct eventer_connection_state {
   /// Registrations sent to the engine and not yet answered.
   size_t registers_in_flight = 0;
   std::deque<held_query> held_queries;
-  /// Generation of the live keep-alive timer.
-  uint64_t keepalive_generation = 0;
 
   static inline const char* name = "eventer_connection";
 };

@@ -1,5 +1,7 @@
 #include "actors/eventer_listener.hpp"
 
+#include <algorithm>
+
 #include "actors/server_error.hpp"
 #include "log/logger.hpp"
 
@@ -31,6 +33,18 @@ void refuse_over_limit(caf::io::stateful_broker<eventer_listener_state>* self,
   st.refused_reported = now;
 }
 
+/// A quarter of the shorter keep-alive time, from 10 ms to 1 s: pings go
+/// out and silent clients are closed at most that late.
+std::chrono::milliseconds keepalive_interval_of(
+  const chatter::connection_options& options) {
+  using std::chrono::milliseconds;
+  if (options.ping_delay == chatter::clock::duration::zero())
+    return milliseconds{0};
+  auto shorter = std::min(options.ping_delay, options.ping_timeout);
+  auto quarter = std::chrono::duration_cast<milliseconds>(shorter / 4);
+  return std::clamp(quarter, milliseconds{10}, milliseconds{1000});
+}
+
 }  // namespace
 
 caf::behavior
@@ -59,6 +73,9 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
     if (auto hdl = caf::actor_cast<caf::actor>(listener))
       caf::anon_send(hdl, std::move(sock));
   });
+  st.keepalive_interval = keepalive_interval_of(st.settings.chatter);
+  if (st.keepalive_interval.count() > 0)
+    self->delayed_send(self, st.keepalive_interval, atom::tick::value);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     st.connections.erase(msg.source);
@@ -90,6 +107,14 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
       st.connections.emplace(conn.address(), conn);
     },
     [self](atom::get, atom::port) { return self->state.port; },
+    [self](atom::tick) {
+      auto& st = self->state;
+      if (st.exit_reason)
+        return;
+      for (auto& [addr, conn] : st.connections)
+        self->send(conn, atom::tick::value);
+      self->delayed_send(self, st.keepalive_interval, atom::tick::value);
+    },
   };
 }
 

@@ -7,6 +7,10 @@
 /// max_connections is closed at once. Told to exit, it stops accepting,
 /// stops every connection it forked and exits once they all have, so
 /// whoever waits for the listener waits for the connections too.
+///
+/// One timer of the listener drives every connection's keep-alive: a
+/// delayed message per connection kept each closed connection's broker
+/// (about 2 KB) allocated for good in CAF 0.17.
 
 #include <caf/io/broker.hpp>
 #include <chrono>
@@ -32,6 +36,9 @@ struct eventer_listener_state {
   /// and when that line was written (one line per interval).
   uint64_t refused_unreported = 0;
   std::chrono::steady_clock::time_point refused_reported;
+  /// How often connections check their keep-alive deadlines (zero: never,
+  /// pings are off).
+  std::chrono::milliseconds keepalive_interval{0};
   /// The port actually bound (the configured one may be 0).
   uint16_t port = 0;
   /// Live connection brokers.
