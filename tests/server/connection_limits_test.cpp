@@ -218,7 +218,7 @@ TEST_CASE("limits: partial frames over the shared budget close the one that "
   constexpr size_t mib = 1024 * 1024;
   test::server_process server{{"--conf", limits_config("partial", R"(
     max_partial_frame_memory: 16777216
-)").string()}};
+)").string()}, test::measuring_memory()};
   auto port = server.wait_port();
   REQUIRE(port != 0);
   REQUIRE(served(port, "before"));
@@ -264,8 +264,17 @@ TEST_CASE("limits: partial frames over the shared budget close the one that "
     ::close(fd);
 }
 
+/// UBSan's vptr check opens a pipe to test whether memory is readable;
+/// at the descriptor limit that fails and it reports a false error (the
+/// build aborts on it), so the descriptor test runs in plain builds only.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized_build = true;
+#else
+constexpr bool sanitized_build = false;
+#endif
+
 TEST_CASE("limits: out of file descriptors the listener backs off, logs and "
-          "recovers") {
+          "recovers" * doctest::skip(sanitized_build)) {
   // A low descriptor limit in the server process only.
   test::server_process server{
     {"--conf", limits_config("fds", "").string()},
@@ -336,7 +345,8 @@ TEST_CASE("limits: a client beyond max_connections is closed at once") {
 }
 
 TEST_CASE("limits: short connections leave no memory behind") {
-  test::server_process server{{"--conf", limits_config("churn", "").string()}};
+  test::server_process server{{"--conf", limits_config("churn", "").string()},
+                              test::measuring_memory()};
   auto port = server.wait_port();
   REQUIRE(port != 0);
   REQUIRE(served(port, "probe"));
