@@ -92,17 +92,6 @@ void close_connection(eventer_connection_pointer self,
   finish(self);
 }
 
-void schedule_keepalive(eventer_connection_pointer self) {
-  auto& st = self->state;
-  auto next = st.chatter->next_keepalive_check();
-  if (next == chatter::clock::time_point::max())
-    return;
-  auto delay = std::max(next - chatter::clock::now(),
-                        chatter::clock::duration::zero());
-  self->delayed_send(self, delay, atom::tick::value,
-                     st.keepalive_generation);
-}
-
 void dispatch(eventer_connection_pointer self, std::string_view type,
               std::span<const char> data, chatter::conversation conv,
               bool last);
@@ -164,7 +153,11 @@ void refuse_init(eventer_connection_pointer self, const std::string& why) {
   send_msg(self, eventer::msg_init_res{why, status::standby},
            st.init_conversation, true);
   // The reference waits for the client to close, then closes itself.
-  self->delayed_send(self, st.settings.refusal_grace, atom::close::value);
+  // Anonymous: in CAF 0.17 a delayed message that reaches a broker after
+  // it ended stays in its mailbox, and with the broker itself as sender
+  // that keeps the broker (about 2 KB) allocated for good.
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
+                         st.settings.refusal_grace, atom::close::value);
 }
 
 void handle_init(eventer_connection_pointer self,
@@ -360,11 +353,11 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.handle = handle;
   st.conn_id = conn_id;
   st.chatter.emplace(settings.chatter);
+  st.partial_frames.attach(settings.partial_frames);
   st.settings = std::move(settings);
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
   self->configure_read(handle, caf::io::receive_policy::at_most(read_chunk));
-  schedule_keepalive(self);
   return {
     [self](caf::io::new_data_msg& msg) {
       auto& st = self->state;
@@ -375,6 +368,14 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
         [self](const chatter::received_msg& m) { return on_message(self, m); });
       if (st.current == phase::closing)
         return;
+      if (st.partial_frames.update(st.chatter->partial_frame_bytes())) {
+        auto* budget = st.partial_frames.budget();
+        return close_connection(
+          self, "partial frames of all connections hold "
+                  + std::to_string(budget->used)
+                  + " bytes, over eventer_server.max_partial_frame_memory ("
+                  + std::to_string(budget->limit) + ")");
+      }
       self->flush(st.handle);
       if (error)
         close_connection(self, "malformed chatter data: " + error->to_string());
@@ -407,18 +408,18 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
                  true);
       st.status = current;
     },
-    [self](atom::tick, uint64_t generation) {
+    [self](atom::tick) {
       auto& st = self->state;
-      if (generation != st.keepalive_generation
-          || st.current == phase::closing)
+      if (st.current == phase::closing)
         return;
-      auto action = st.chatter->check_keepalive(chatter::clock::now(),
-                                                self->wr_buf(st.handle));
+      auto now = chatter::clock::now();
+      if (now < st.chatter->next_keepalive_check())
+        return;
+      auto action = st.chatter->check_keepalive(now, self->wr_buf(st.handle));
       if (action == chatter::keepalive_action::timed_out)
         return close_connection(self, "no answer to ping");
       if (action == chatter::keepalive_action::ping_sent)
         self->flush(st.handle);
-      schedule_keepalive(self);
     },
     [self](atom::close) { close_connection(self, "init refused"); },
   };

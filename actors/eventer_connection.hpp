@@ -9,11 +9,13 @@
 /// Messages it handles besides the network's:
 ///   (atom::notify, shared_bytes)             from the fan-out: events
 ///   (atom::status, status, engine_actor)     from the fan-out: new status
-///   (atom::tick, uint64_t)                   internal: keep-alive timer
+///   (atom::tick)                             from the listener: check
+///                                            the keep-alive deadlines
 ///   (atom::close)                            internal: end of grace period
 
 #include <caf/io/broker.hpp>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -22,6 +24,52 @@
 #include "protocol/eventer_codec.hpp"
 
 namespace hat {
+
+/// Bytes that all connections of one listener hold in partial frames
+/// together. Every broker runs on the middleman's one thread, so a plain
+/// counter serves.
+struct partial_frame_budget {
+  /// Bytes the connections may hold together.
+  size_t limit = 256 * 1024 * 1024;
+  /// Bytes they hold now.
+  size_t used = 0;
+};
+
+/// One connection's part of the partial_frame_budget, given back when the
+/// connection's state is destroyed, however the broker ends.
+class partial_frame_share {
+public:
+  partial_frame_share() = default;
+  partial_frame_share(const partial_frame_share&) = delete;
+  partial_frame_share& operator=(const partial_frame_share&) = delete;
+  ~partial_frame_share() {
+    update(0);
+  }
+
+  /// Counts this share in `budget` (once, before any update).
+  void attach(std::shared_ptr<partial_frame_budget> budget) {
+    budget_ = std::move(budget);
+  }
+
+  /// Records that the connection now holds `bytes`; true when that grew
+  /// the share and the shared total is now over the limit.
+  bool update(size_t bytes) {
+    if (!budget_)
+      return false;
+    budget_->used = budget_->used - held_ + bytes;
+    bool grew = bytes > held_;
+    held_ = bytes;
+    return grew && budget_->used > budget_->limit;
+  }
+
+  const partial_frame_budget* budget() const {
+    return budget_.get();
+  }
+
+private:
+  std::shared_ptr<partial_frame_budget> budget_;
+  size_t held_ = 0;
+};
 
 /// What every connection of one listener shares.
 struct eventer_settings {
@@ -33,6 +81,14 @@ struct eventer_settings {
   size_t max_send_queue = 64 * 1024 * 1024;
   /// How long a refused client gets to close by itself (reference: 0.5 s).
   std::chrono::milliseconds refusal_grace{500};
+  /// Bytes all connections may hold in partial frames together; the
+  /// connection whose frame crosses it is closed.
+  size_t max_partial_frame_memory = 256 * 1024 * 1024;
+  /// Client connections served at once; one more is accepted and closed.
+  size_t max_connections = 10000;
+  /// The listener's budget for max_partial_frame_memory (the listener
+  /// creates it; connections share it).
+  std::shared_ptr<partial_frame_budget> partial_frames;
 };
 
 struct eventer_connection_state {
@@ -55,6 +111,9 @@ struct eventer_connection_state {
 
   /// Message ids, conversations, framing, keep-alive.
   std::optional<chatter::connection> chatter;
+  /// What the chatter framing holds of partial frames, in the listener's
+  /// budget.
+  partial_frame_share partial_frames;
   caf::io::connection_handle handle;
   int64_t conn_id = 0;
   eventer_settings settings;
@@ -71,8 +130,6 @@ struct eventer_connection_state {
   /// Registrations sent to the engine and not yet answered.
   size_t registers_in_flight = 0;
   std::deque<held_query> held_queries;
-  /// Generation of the live keep-alive timer.
-  uint64_t keepalive_generation = 0;
 
   static inline const char* name = "eventer_connection";
 };

@@ -1,18 +1,27 @@
 #pragma once
 
-/// The Eventer listener: a broker with the listening socket that forks one
-/// eventer_connection broker per accepted client, numbering them from 1 (the
-/// connection id is the client's event source id). Told to exit, it stops
-/// accepting, stops every connection it forked and exits once they all
-/// have, so whoever waits for the listener waits for the connections too.
+/// The Eventer listener: a broker that forks one eventer_connection broker
+/// per accepted client, numbering them from 1 (the connection id is the
+/// client's event source id). Its tcp_acceptor accepts on a thread of its
+/// own (backing off when descriptors run out); a client beyond
+/// max_connections is closed at once. Told to exit, it stops accepting,
+/// stops every connection it forked and exits once they all have, so
+/// whoever waits for the listener waits for the connections too.
+///
+/// One timer of the listener drives every connection's keep-alive: a
+/// delayed message per connection kept each closed connection's broker
+/// (about 2 KB) allocated for good in CAF 0.17.
 
 #include <caf/io/broker.hpp>
+#include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "actors/eventer_connection.hpp"
 #include "actors/listen_socket.hpp"
+#include "actors/tcp_acceptor.hpp"
 
 namespace hat {
 
@@ -22,8 +31,15 @@ struct eventer_listener_state {
   event_store_actor storage;
   /// Id of the next accepted connection.
   int64_t next_conn_id = 1;
-  /// The listening socket.
-  caf::io::accept_handle doorman;
+  /// The listening socket and its thread.
+  std::unique_ptr<tcp_acceptor> acceptor;
+  /// Clients closed for max_connections since the last log line about it,
+  /// and when that line was written (one line per interval).
+  uint64_t refused_unreported = 0;
+  std::chrono::steady_clock::time_point refused_reported;
+  /// How often connections check their keep-alive deadlines (zero: never,
+  /// pings are off).
+  std::chrono::milliseconds keepalive_interval{0};
   /// The port actually bound (the configured one may be 0).
   uint16_t port = 0;
   /// Live connection brokers.

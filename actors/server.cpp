@@ -65,6 +65,15 @@ eventer_settings settings_of(const config::server_config& conf) {
   settings.dialect = conf.eventer_server.dialect;
   settings.chatter.max_frame_size = conf.eventer_server.max_frame_size;
   settings.max_send_queue = conf.eventer_server.max_send_queue;
+  settings.max_partial_frame_memory
+    = conf.eventer_server.max_partial_frame_memory;
+  settings.max_connections = conf.eventer_server.max_connections;
+  auto seconds = [](double s) {
+    return std::chrono::duration_cast<chatter::clock::duration>(
+      std::chrono::duration<double>{s});
+  };
+  settings.chatter.ping_delay = seconds(conf.eventer_server.ping_delay);
+  settings.chatter.ping_timeout = seconds(conf.eventer_server.ping_timeout);
   return settings;
 }
 

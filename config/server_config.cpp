@@ -52,7 +52,9 @@ constexpr std::string_view top_level_keys[] = {
   "monitor_component", "synced_restart_engine", "module_timeout",
   "log"};
 constexpr std::string_view eventer_server_keys[] = {
-  "host", "port", "dialect", "max_frame_size", "max_send_queue"};
+  "host", "port", "dialect", "max_frame_size", "max_send_queue",
+  "max_partial_frame_memory", "max_connections", "ping_delay", "ping_timeout",
+  "max_requests_in_flight"};
 constexpr std::string_view lmdb_backend_keys[] = {
   "module",         "db_path",
   "identifier",     "flush_period",
@@ -133,6 +135,34 @@ eventer_server_config read_eventer_server(const json::object& root) {
   result.max_send_queue = read_byte_count(object, "eventer_server",
                                           "max_send_queue",
                                           result.max_send_queue);
+  result.max_partial_frame_memory = read_byte_count(
+    object, "eventer_server", "max_partial_frame_memory",
+    result.max_partial_frame_memory);
+  if (auto* value = find(object, "max_connections")) {
+    auto count = as_integer(*value, "eventer_server.max_connections");
+    if (count <= 0)
+      throw config_error("eventer_server.max_connections",
+                         "expected a positive number, got "
+                           + std::to_string(count));
+    result.max_connections = static_cast<size_t>(count);
+  }
+  auto read_seconds = [&](std::string_view key, double& target,
+                          bool zero_allowed) {
+    auto* value = find(object, key);
+    if (!value)
+      return;
+    auto path = child_path("eventer_server", key);
+    auto seconds = as_number(*value, path);
+    // At most a year: the value becomes a duration in nanoseconds.
+    if (!(seconds >= 0 && seconds <= 365 * 24 * 3600.0)
+        || (!zero_allowed && seconds == 0))
+      throw config_error(path, zero_allowed
+                                 ? "expected seconds from 0 to a year"
+                                 : "expected seconds above 0, up to a year");
+    target = seconds;
+  };
+  read_seconds("ping_delay", result.ping_delay, true);
+  read_seconds("ping_timeout", result.ping_timeout, false);
   return result;
 }
 

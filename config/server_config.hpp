@@ -50,6 +50,19 @@ struct eventer_server_config {
   /// Our addition `eventer_server.max_send_queue` (bytes, default 64 MiB):
   /// a client whose unsent data exceeds it is disconnected.
   size_t max_send_queue = 64 * 1024 * 1024;
+  /// Our addition `eventer_server.max_partial_frame_memory` (bytes, default
+  /// 256 MiB): what all clients' incomplete frames may hold together; the
+  /// client whose frame would cross it is disconnected.
+  size_t max_partial_frame_memory = 256 * 1024 * 1024;
+  /// Our addition `eventer_server.max_connections` (default 10000): clients
+  /// served at once; one more is accepted and closed at once.
+  size_t max_connections = 10000;
+  /// Our additions `eventer_server.ping_delay` / `ping_timeout` (seconds,
+  /// default 20 / 20 as the reference): time without a complete message
+  /// before a ping, then before the client is disconnected. A ping_delay
+  /// of 0 sends no pings.
+  double ping_delay = 20;
+  double ping_timeout = 20;
 };
 
 struct monitor_component_config {

@@ -43,9 +43,11 @@ inline constexpr std::string_view pong_type = "HatChatter.Pong";
 
 struct connection_options {
   size_t max_frame_size = default_max_frame_size;
-  /// Silence before a ping is sent; zero sends none (reference: 20 s).
+  /// Time without a complete message before a ping is sent; zero sends
+  /// none (reference: 20 s).
   clock::duration ping_delay = std::chrono::seconds{20};
-  /// Silence after a ping before the connection is given up (20 s).
+  /// Time after a ping without a complete message before the connection
+  /// is given up (20 s).
   clock::duration ping_timeout = std::chrono::seconds{20};
 };
 
@@ -95,18 +97,25 @@ public:
     return next_id_;
   }
 
+  /// Bytes held of a received frame not yet complete.
+  size_t partial_frame_bytes() const {
+    return decoder_.buffered();
+  }
+
 private:
   msg_header next_header(std::optional<conversation>& conv, bool last);
 
   /// Handles one frame body; false when the connection must stop reading.
   template <class OnMsg>
-  bool on_frame(std::span<const char> body, std::vector<char>& out,
-                OnMsg& on_msg);
+  bool on_frame(std::span<const char> body, clock::time_point now,
+                std::vector<char>& out, OnMsg& on_msg);
 
   connection_options options_;
   frame_decoder decoder_;
   int64_t next_id_ = 1;
-  /// Last time anything arrived: any message proves the peer alive.
+  /// When the last complete frame arrived: only a complete message (any,
+  /// a Pong included) proves the peer alive, so a frame trickled a byte at
+  /// a time gets pinged and given up like silence.
   clock::time_point last_received_;
   /// When the unanswered ping went out.
   std::optional<clock::time_point> ping_sent_;
@@ -121,12 +130,8 @@ std::optional<decode_error> connection::receive(std::span<const char> bytes,
                                                 OnMsg&& on_msg) {
   if (msg_error_)
     return msg_error_;
-  if (!bytes.empty()) {
-    last_received_ = now;
-    ping_sent_.reset();
-  }
   auto frame_error = decoder_.feed(bytes, [&](std::span<const char> body) {
-    return on_frame(body, out, on_msg);
+    return on_frame(body, now, out, on_msg);
   });
   if (frame_error)
     return frame_error;
@@ -134,8 +139,10 @@ std::optional<decode_error> connection::receive(std::span<const char> bytes,
 }
 
 template <class OnMsg>
-bool connection::on_frame(std::span<const char> body, std::vector<char>& out,
-                          OnMsg& on_msg) {
+bool connection::on_frame(std::span<const char> body, clock::time_point now,
+                          std::vector<char>& out, OnMsg& on_msg) {
+  last_received_ = now;
+  ping_sent_.reset();
   auto msg = decode_msg(body);
   if (!msg) {
     msg_error_ = msg.error();

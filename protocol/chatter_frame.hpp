@@ -74,6 +74,15 @@ public:
     return pending_.size();
   }
 
+  /// Bytes allocated for carrying frames over.
+  size_t capacity() const {
+    return pending_.capacity();
+  }
+
+  /// Capacity the carry-over buffer keeps between frames; a larger one
+  /// (left by a big frame) is freed once its frame is complete.
+  static constexpr size_t kept_capacity = 64 * 1024;
+
 private:
   enum class header_state { need_more, complete, too_large };
 
@@ -87,8 +96,15 @@ private:
 
   std::optional<decode_error> too_large() {
     error_ = decode_error{decode_errc::frame_too_large, stream_offset_};
-    pending_.clear();
+    release_pending();
     return error_;
+  }
+
+  void release_pending() {
+    if (pending_.capacity() > kept_capacity)
+      std::vector<char>{}.swap(pending_);
+    else
+      pending_.clear();
   }
 
   size_t max_frame_size_;
@@ -127,7 +143,7 @@ frame_decoder::feed(std::span<const char> bytes, OnFrame&& on_frame) {
     std::span<const char> body{pending_.data() + hdr.prefix_size,
                                hdr.body_size};
     bool keep_going = on_frame(body);
-    pending_.clear();
+    release_pending();
     if (!keep_going)
       return std::nullopt;
   }

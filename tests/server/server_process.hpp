@@ -6,10 +6,13 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -20,10 +23,49 @@ namespace hat::test {
 
 using namespace std::chrono_literals;
 
+/// How the child is started besides its arguments.
+struct process_options {
+  /// RLIMIT_NOFILE (soft and hard) set in the child before exec.
+  std::optional<rlim_t> max_open_files;
+  /// "NAME=value" entries replacing or adding to the inherited environment.
+  std::vector<std::string> environment;
+};
+
+/// Options for a server whose memory a test measures: under
+/// AddressSanitizer freed memory is held in a quarantine (256 MB by
+/// default) instead of being reused; without it RSS tells what the server
+/// keeps.
+inline process_options measuring_memory() {
+  process_options options;
+#if defined(__SANITIZE_ADDRESS__)
+  std::string asan = "ASAN_OPTIONS=quarantine_size_mb=0";
+  if (auto* inherited = std::getenv("ASAN_OPTIONS"))
+    asan += std::string{":"} + inherited;
+  options.environment.push_back(asan);
+#endif
+  return options;
+}
+
 /// A child process with its stderr collected line by line.
 class server_process {
 public:
-  explicit server_process(std::vector<std::string> args) {
+  explicit server_process(std::vector<std::string> args,
+                          process_options options = {}) {
+    // The child's environment, built before fork.
+    std::vector<std::string> env_text = options.environment;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string_view entry{*e};
+      auto name = entry.substr(0, entry.find('=') + 1);
+      bool replaced = false;
+      for (auto& own : options.environment)
+        replaced = replaced || own.starts_with(name);
+      if (!replaced)
+        env_text.emplace_back(entry);
+    }
+    std::vector<char*> envp;
+    for (auto& entry : env_text)
+      envp.push_back(entry.data());
+    envp.push_back(nullptr);
     int pipe_fds[2];
     REQUIRE(::pipe(pipe_fds) == 0);
     pid_ = ::fork();
@@ -32,13 +74,18 @@ public:
       ::dup2(pipe_fds[1], STDERR_FILENO);
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
+      if (options.max_open_files) {
+        rlimit limit{*options.max_open_files, *options.max_open_files};
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+          ::_exit(126);
+      }
       std::vector<char*> argv;
       std::string exe = HAT_SERVER_EXECUTABLE;
       argv.push_back(exe.data());
       for (auto& a : args)
         argv.push_back(a.data());
       argv.push_back(nullptr);
-      ::execv(exe.c_str(), argv.data());
+      ::execve(exe.c_str(), argv.data(), envp.data());
       ::_exit(127);
     }
     ::close(pipe_fds[1]);

@@ -1,0 +1,181 @@
+#include "actors/tcp_acceptor.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+#include "actors/server_error.hpp"
+#include "log/logger.hpp"
+
+namespace hat {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+constexpr int first_backoff_ms = 10;
+constexpr int max_backoff_ms = 500;
+/// While accept() keeps failing, one log line per this interval.
+constexpr auto failure_log_interval = std::chrono::seconds{10};
+
+std::string os_reason(int err) {
+  return std::strerror(err);
+}
+
+/// accept() errors after which waiting may help: the process or the
+/// system is out of descriptors or memory.
+bool out_of_resources(int err) {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+/// accept() errors that concern one pending connection only (Linux passes
+/// network errors of the new socket on to accept()): try the next one.
+bool connection_error(int err) {
+  return err == EINTR || err == ECONNABORTED || err == EPROTO
+         || err == ENETDOWN || err == ENOPROTOOPT || err == EHOSTDOWN
+         || err == ENONET || err == EHOSTUNREACH || err == EOPNOTSUPP
+         || err == ENETUNREACH || err == ETIMEDOUT || err == EPERM;
+}
+
+}  // namespace
+
+accepted_socket::accepted_socket(int fd) : owner_(std::make_shared<owner>()) {
+  owner_->fd = fd;
+}
+
+int accepted_socket::release() {
+  if (!owner_)
+    return -1;
+  return std::exchange(owner_->fd, -1);
+}
+
+accepted_socket::owner::~owner() {
+  if (fd >= 0)
+    ::close(fd);
+}
+
+caf::expected<std::unique_ptr<tcp_acceptor>>
+tcp_acceptor::adopt(listen_socket socket) {
+  int wake[2];
+  if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    auto reason = os_reason(errno);
+    ::close(socket.fd);
+    return make_error(ec::listen_failed, "cannot accept on ", socket.host,
+                      ":", socket.port, ": ", reason);
+  }
+  std::unique_ptr<tcp_acceptor> acceptor{
+    new tcp_acceptor(socket.fd, socket.port)};
+  acceptor->wake_read_ = wake[0];
+  acceptor->wake_write_ = wake[1];
+  return acceptor;
+}
+
+tcp_acceptor::tcp_acceptor(int listen_fd, uint16_t port)
+  : listen_fd_(listen_fd), port_(port) {
+}
+
+tcp_acceptor::~tcp_acceptor() {
+  stop();
+  if (wake_read_ >= 0)
+    ::close(wake_read_);
+  if (wake_write_ >= 0)
+    ::close(wake_write_);
+}
+
+void tcp_acceptor::start(std::function<void(accepted_socket)> deliver) {
+  deliver_ = std::move(deliver);
+  thread_ = std::thread{[this] { run(); }};
+}
+
+void tcp_acceptor::stop() {
+  if (thread_.joinable()) {
+    char byte = 0;
+    while (::write(wake_write_, &byte, 1) < 0 && errno == EINTR) {
+    }
+    thread_.join();
+  }
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+}
+
+bool tcp_acceptor::wait_unless_stopped(int ms) {
+  pollfd wake{wake_read_, POLLIN, 0};
+  int rc = ::poll(&wake, 1, ms);
+  return !(rc > 0 && (wake.revents & POLLIN));
+}
+
+void tcp_acceptor::run() {
+  int backoff_ms = first_backoff_ms;
+  // Failed attempts since accept() last worked, and since the last line.
+  uint64_t failures = 0;
+  uint64_t unreported = 0;
+  auto last_report = steady::time_point{};
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      HAT_LOG_ERROR("eventer", "accepting stopped: poll failed: ",
+                    os_reason(errno));
+      return;
+    }
+    if (fds[1].revents & POLLIN)
+      return;
+    // Accept all that waits, then poll again.
+    for (;;) {
+      int fd = ::accept4(listen_fd_, nullptr, nullptr,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0) {
+        if (failures > 0)
+          HAT_LOG_INFO("eventer", "accepting connections again after ",
+                       failures, " failed attempts");
+        failures = 0;
+        unreported = 0;
+        backoff_ms = first_backoff_ms;
+        deliver_(accepted_socket{fd});
+        continue;
+      }
+      int err = errno;
+      if (err == EAGAIN || err == EWOULDBLOCK)
+        break;
+      if (connection_error(err))
+        continue;
+      // Out of descriptors (or anything unexpected): accept() would fail
+      // again at once. Clients wait in the backlog meanwhile.
+      ++failures;
+      ++unreported;
+      auto now = steady::now();
+      if (failures == 1 || now - last_report >= failure_log_interval) {
+        HAT_LOG_ERROR("eventer", "cannot accept connections: ",
+                      os_reason(err),
+                      out_of_resources(err)
+                        ? " (new clients wait until descriptors or memory "
+                          "free up)"
+                        : "",
+                      "; ", unreported, " failed attempts since the last "
+                      "report, retrying every ", max_backoff_ms,
+                      " ms at most");
+        last_report = now;
+        unreported = 0;
+      }
+      if (!wait_unless_stopped(backoff_ms))
+        return;
+      backoff_ms = std::min(backoff_ms * 2, max_backoff_ms);
+      break;
+    }
+  }
+}
+
+}  // namespace hat
