@@ -63,6 +63,7 @@ eventer_settings settings_of(const config::server_config& conf) {
   settings.dialect = conf.eventer_server.dialect;
   settings.chatter.max_frame_size = conf.eventer_server.max_frame_size;
   settings.max_send_queue = conf.eventer_server.max_send_queue;
+  settings.max_requests_in_flight = conf.eventer_server.max_requests_in_flight;
   return settings;
 }
 

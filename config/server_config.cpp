@@ -94,6 +94,14 @@ eventer_server_config read_eventer_server(const json::object& root) {
   result.max_send_queue = read_byte_count(object, "eventer_server",
                                           "max_send_queue",
                                           result.max_send_queue);
+  if (auto* value = find(object, "max_requests_in_flight")) {
+    auto path = child_path("eventer_server", "max_requests_in_flight");
+    int64_t count = as_integer(*value, path);
+    if (count <= 0)
+      throw config_error(path, "expected a positive number, got "
+                                 + std::to_string(count));
+    result.max_requests_in_flight = static_cast<size_t>(count);
+  }
   return result;
 }
 

@@ -50,6 +50,11 @@ struct eventer_server_config {
   /// Our addition `eventer_server.max_send_queue` (bytes, default 64 MiB):
   /// a client whose unsent data exceeds it is disconnected.
   size_t max_send_queue = 64 * 1024 * 1024;
+  /// Our addition `eventer_server.max_requests_in_flight` (default 64):
+  /// requests (registers, queries) of one client being worked on at once;
+  /// beyond it the server stops reading from that client until answers
+  /// have gone out.
+  size_t max_requests_in_flight = 64;
 };
 
 struct monitor_component_config {

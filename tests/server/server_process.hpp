@@ -75,6 +75,10 @@ public:
     ::kill(pid_, sig);
   }
 
+  pid_t pid() const {
+    return pid_;
+  }
+
   /// Exit code, or nothing when the process is still running after bound.
   std::optional<int> wait_exit(std::chrono::milliseconds bound) {
     if (exit_code_.wait_for(bound) != std::future_status::ready)
