@@ -227,6 +227,11 @@ void become_ready(eventer_connection_pointer self, status current,
       break;
     accept_message(self, msg.type, msg.data, msg.conv, msg.last);
   }
+  if (st.current == phase::ready && !st.waiting.empty()
+      && !st.reading_halted) {
+    st.reading_halted = true;
+    self->halt(st.handle);
+  }
 }
 
 void join_fanout(eventer_connection_pointer self) {
@@ -511,7 +516,7 @@ void handle_query(eventer_connection_pointer self, eventer::msg_query_req& req,
 
 void register_done(eventer_connection_pointer self) {
   auto& st = self->state;
-  if (--st.registers_in_flight > 0)
+  if (--st.registers_in_flight > 0 || st.current != phase::ready)
     return;
   auto held = std::move(st.held_queries);
   for (auto& query : held)
