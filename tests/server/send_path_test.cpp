@@ -25,6 +25,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// AddressSanitizer keeps freed memory in quarantine (and maps shadow
+/// memory): RSS does not go down after a free there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool rss_falls_after_free = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool rss_falls_after_free = false;
+#else
+constexpr bool rss_falls_after_free = true;
+#endif
+#else
+constexpr bool rss_falls_after_free = true;
+#endif
+
 /// A client speaking raw chatter: it sends what it is told and reads
 /// nothing unless asked.
 struct raw_client {
@@ -410,6 +424,8 @@ TEST_CASE("send path: a dropped slow consumer's socket is reset and its "
   // Reset at once, not when the sleeper closes by itself.
   CHECK(sleeper.wait_end(5s));
   // Its buffers (tens of MB) are freed.
+  if (!rss_falls_after_free)
+    return;
   long rss = 0;
   auto deadline = chatter::clock::now() + 5s;
   do {
