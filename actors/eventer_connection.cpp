@@ -1,5 +1,11 @@
 #include "actors/eventer_connection.hpp"
 
+#include <limits>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/event_type.hpp"
 #include "protocol/register_validation.hpp"
@@ -22,6 +28,40 @@ std::string describe(eventer_connection_pointer self) {
   return who;
 }
 
+void close_connection(eventer_connection_pointer self,
+                      const std::string& why);
+
+/// Bytes the kernel holds that the peer has not acknowledged yet.
+int kernel_unsent(eventer_connection_pointer self) {
+  int bytes = 0;
+  auto fd = static_cast<int>(self->state.handle.id());
+  if (::ioctl(fd, SIOCOUTQ, &bytes) != 0)
+    return 0;
+  return bytes;
+}
+
+/// Something is still waiting to reach the client.
+bool output_pending(eventer_connection_pointer self) {
+  auto& st = self->state;
+  if (!self->valid(st.handle))
+    return false;
+  return !self->wr_buf(st.handle).empty() || kernel_unsent(self) > 0;
+}
+
+/// Flushes what was written; a client whose unsent data passed the bound
+/// is dropped (whatever was written: answers, pongs, notifications).
+/// False when the connection was closed.
+bool flush_checked(eventer_connection_pointer self) {
+  auto& st = self->state;
+  self->flush(st.handle);
+  auto queued = self->wr_buf(st.handle).size();
+  if (queued <= st.settings.max_send_queue)
+    return true;
+  close_connection(self, "client does not read: " + std::to_string(queued)
+                           + " bytes waiting to be sent");
+  return false;
+}
+
 /// Encodes `msg` straight into the socket's send buffer as one frame of
 /// type `Named` (the message whose bytes `msg` produces).
 template <class Named, class Msg>
@@ -34,7 +74,7 @@ send_as(eventer_connection_pointer self, const Msg& msg,
     self->wr_buf(st.handle), eventer::type_name_of<Named>(),
     eventer::encoded_size(msg, d),
     [&](char* at) { eventer::encode_to(at, msg, d); }, conv, last);
-  self->flush(st.handle);
+  flush_checked(self);
   return result;
 }
 
@@ -67,19 +107,46 @@ event_source source_of(eventer_connection_pointer self) {
   return {event_source::kind::eventer, self->state.conn_id};
 }
 
-/// Leaves the fan-out, registers DISCONNECTED and stops.
+/// Undoes whatever init did, at any point of it: leaves the fan-out if a
+/// join was sent (the leave follows the join from the same sender, so it
+/// cannot overtake it), registers DISCONNECTED if CONNECTED was sent (or
+/// the client was initialised while operational), and stops.
 void finish(eventer_connection_pointer self) {
   auto& st = self->state;
   bool was_ready = st.current == phase::ready;
   st.current = phase::closing;
-  if (was_ready) {
+  if (st.joined)
     self->send(st.fanout, atom::leave::value, st.conn_id);
-    if (st.engine)
-      caf::anon_send(st.engine, atom::register_::value, source_of(self),
-                     std::vector<register_event>{
-                       eventer_status_event(self, "DISCONNECTED")});
-  }
+  auto engine = st.engine ? st.engine : st.connected_engine;
+  if (engine && (st.connected_engine || was_ready))
+    caf::anon_send(engine, atom::register_::value, source_of(self),
+                   std::vector<register_event>{
+                     eventer_status_event(self, "DISCONNECTED")});
+  st.waiting.clear();
+  st.early.clear();
+  st.held_queries.clear();
   self->quit();
+}
+
+/// Closes the socket. With output still pending (a client that does not
+/// read) CAF would keep the socket open until it drained, so the socket is
+/// reset instead: buffers freed and the peer told at once.
+void close_socket(eventer_connection_pointer self) {
+  auto& st = self->state;
+  if (!self->valid(st.handle))
+    return;
+  if (output_pending(self)) {
+    auto fd = static_cast<int>(st.handle.id());
+    ::linger reset{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    // Makes the multiplexer see the socket as failed: it stops writing
+    // and closes it (with the linger above: a reset, nothing kept).
+    ::shutdown(fd, SHUT_RDWR);
+    auto& out = self->wr_buf(st.handle);
+    out.clear();
+    out.shrink_to_fit();
+  }
+  self->close(st.handle);
 }
 
 /// Closes this connection only; the server and other clients go on.
@@ -88,7 +155,7 @@ void close_connection(eventer_connection_pointer self,
   if (self->state.current == phase::closing)
     return;
   HAT_LOG_WARNING("eventer", describe(self), " closed: ", why);
-  self->close(self->state.handle);
+  close_socket(self);
   finish(self);
 }
 
@@ -96,6 +163,40 @@ void dispatch(eventer_connection_pointer self, std::string_view type,
               std::span<const char> data, chatter::conversation conv,
               bool last);
 void register_done(eventer_connection_pointer self);
+
+/// A request (register, query) or acknowledgement of a ready connection:
+/// worked on now, or queued while `max_requests_in_flight` are.
+void accept_message(eventer_connection_pointer self, std::string_view type,
+                    std::span<const char> data, chatter::conversation conv,
+                    bool last) {
+  auto& st = self->state;
+  if (st.waiting.empty()
+      && st.requests_in_flight < st.settings.max_requests_in_flight) {
+    dispatch(self, type, data, conv, last);
+    return;
+  }
+  st.waiting.push_back(
+    {std::string{type}, {data.begin(), data.end()}, conv, last});
+}
+
+/// One request answered: the next waiting ones are worked on, and reading
+/// resumes once none wait.
+void request_done(eventer_connection_pointer self) {
+  auto& st = self->state;
+  if (st.requests_in_flight > 0)
+    --st.requests_in_flight;
+  while (st.current == phase::ready && !st.waiting.empty()
+         && st.requests_in_flight < st.settings.max_requests_in_flight) {
+    auto msg = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    dispatch(self, msg.type, msg.data, msg.conv, msg.last);
+  }
+  if (st.current == phase::ready && st.waiting.empty() && st.reading_halted
+      && !st.stop_deadline) {
+    st.reading_halted = false;
+    self->trigger(st.handle);
+  }
+}
 
 void become_ready(eventer_connection_pointer self, status current,
                   engine_actor engine) {
@@ -105,20 +206,28 @@ void become_ready(eventer_connection_pointer self, status current,
   st.current = phase::ready;
   send_msg(self, eventer::msg_init_res{std::nullopt, current},
            st.init_conversation, true);
+  if (st.current != phase::ready)
+    return;
   HAT_LOG_INFO("eventer", describe(self), " initialised");
   auto early = std::move(st.early);
   for (auto& msg : early) {
     if (st.current != phase::ready)
       break;
-    dispatch(self, msg.type, msg.data, msg.conv, msg.last);
+    accept_message(self, msg.type, msg.data, msg.conv, msg.last);
+  }
+  if (st.current == phase::ready && !st.waiting.empty()
+      && !st.reading_halted) {
+    st.reading_halted = true;
+    self->halt(st.handle);
   }
 }
 
-void join_fanout(eventer_connection_pointer self, notify_filter filter) {
+void join_fanout(eventer_connection_pointer self) {
   auto& st = self->state;
+  st.joined = true;
   self
     ->request(st.fanout, caf::infinite, atom::join::value,
-              caf::actor{self}, st.conn_id, st.client_name, std::move(filter))
+              caf::actor{self}, st.conn_id, st.client_name, st.filter)
     .then(
       [self](status current, engine_actor engine) {
         if (self->state.current == phase::initializing)
@@ -133,14 +242,12 @@ void join_fanout(eventer_connection_pointer self, notify_filter filter) {
 /// The engine answered before the store saw the CONNECTED session; one
 /// round trip through the store orders the join after that session's
 /// notification reached the fan-out, so the client never gets it.
-void join_after_store(eventer_connection_pointer self, notify_filter filter) {
+void join_after_store(eventer_connection_pointer self) {
   auto& st = self->state;
   self
     ->request(st.storage, caf::infinite, atom::last_id::value,
               st.settings.server_id)
-    .then([self, filter](const event_id&) mutable {
-            join_fanout(self, std::move(filter));
-          },
+    .then([self](const event_id&) { join_fanout(self); },
           [self](caf::error& err) {
             close_connection(self, "event store unavailable: "
                                      + self->system().render(err));
@@ -171,31 +278,104 @@ void handle_init(eventer_connection_pointer self,
   for (auto& type : req.subscriptions)
     if (auto why = invalid_query_type_reason(type))
       return refuse_init(self, *why);
-  notify_filter filter{subscription{req.subscriptions}, req.server_id,
-                       req.persisted};
+  st.filter = notify_filter{subscription{req.subscriptions}, req.server_id,
+                            req.persisted};
   // CONNECTED is registered before joining the fan-out, so the client is
   // not told of its own arrival (as with the reference).
   self->request(st.fanout, caf::infinite, atom::get::value, atom::status::value)
     .then(
-      [self, filter](status, engine_actor engine) mutable {
+      [self](status, engine_actor engine) {
+        auto& st = self->state;
+        if (st.current != phase::initializing)
+          return;
         if (!engine)
-          return join_fanout(self, std::move(filter));
+          return join_fanout(self);
+        // From here on, closing registers DISCONNECTED (finish).
+        st.connected_engine = engine;
         self
           ->request(engine, caf::infinite, atom::register_::value,
                     source_of(self),
                     std::vector<register_event>{
                       eventer_status_event(self, "CONNECTED")})
-          .then([self, filter](const storage::event_batch&) mutable {
-                  join_after_store(self, std::move(filter));
+          .then([self](const storage::event_batch&) {
+                  join_after_store(self);
                 },
-                [self, filter](caf::error&) mutable {
-                  join_fanout(self, std::move(filter));
+                [self](caf::error& err) {
+                  log_dropped("eventer",
+                              "registering CONNECTED of " + describe(self),
+                              err);
+                  join_fanout(self);
                 });
       },
       [self](caf::error& err) {
         close_connection(self, "notification fan-out unavailable: "
                                  + self->system().render(err));
       });
+}
+
+/// Worst case of what the encoding of an event adds to its registration:
+/// an event id (three 64-bit integers) and a timestamp (a 64-bit second
+/// count and microseconds below 10^6), at their longest SBS encodings.
+constexpr size_t event_overhead_bound = 3 * 10 + 10 + 3;
+
+/// Whether the answer (MsgRegisterRes) and the notification
+/// (MsgEventsNotify) of `events` fit into one frame of the configured
+/// limit, so what is accepted can be delivered to every client with the
+/// same limit. Module additions to the session are not counted.
+bool deliverable(eventer_connection_pointer self,
+                 const std::vector<register_event>& events) {
+  auto& st = self->state;
+  size_t payload = 1 + 10;  // choice index (answer), event count
+  for (auto& e : events)
+    payload += eventer::encoded_size(e, st.settings.dialect)
+               + event_overhead_bound;
+  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
+                              std::numeric_limits<int64_t>::max(), false,
+                              true, true};
+  auto body = std::max(
+    chatter::msg_size(longest,
+                      eventer::type_name_of<eventer::msg_register_res>(),
+                      payload),
+    chatter::msg_size(longest,
+                      eventer::type_name_of<eventer::msg_events_notify>(),
+                      payload));
+  return body <= st.settings.chatter.max_frame_size;
+}
+
+/// The session's notification reaches this connection before its answer:
+/// the engine hands the session to the store before answering, the store
+/// hands it to the fan-out before answering a later request, and the
+/// fan-out sends it here before answering a later request. So one round
+/// trip through each orders the answer after the notification.
+template <class Then>
+void after_notification(eventer_connection_pointer self, Then then) {
+  auto& st = self->state;
+  self
+    ->request(st.storage, caf::infinite, atom::last_id::value,
+              st.settings.server_id)
+    .then(
+      [self, then](const event_id&) mutable {
+        self
+          ->request(self->state.fanout, caf::infinite, atom::get::value,
+                    atom::status::value)
+          .then([then](status, const engine_actor&) mutable { then(); },
+                [then](caf::error&) mutable { then(); });
+      },
+      [then](caf::error&) mutable { then(); });
+}
+
+/// Whether this connection is notified of any of `session`'s events when
+/// they are registered.
+bool notified_of(eventer_connection_pointer self,
+                 const storage::event_batch& session) {
+  auto& filter = self->state.filter;
+  if (!self->state.joined || filter.persisted || !session)
+    return false;
+  for (auto& e : *session)
+    if ((!filter.server_id || e.id.server == *filter.server_id)
+        && filter.types.matches(e.type))
+      return true;
+  return false;
 }
 
 void handle_register(eventer_connection_pointer self,
@@ -209,6 +389,16 @@ void handle_register(eventer_connection_pointer self,
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
   }
+  if (!deliverable(self, req.events)) {
+    HAT_LOG_WARNING("eventer", describe(self), ": register of ",
+                    req.events.size(),
+                    " events refused: its answer or notification would "
+                    "exceed max_frame_size (",
+                    st.settings.chatter.max_frame_size, " bytes)");
+    if (!last)
+      send_msg(self, eventer::msg_register_res{}, conv, true);
+    return;
+  }
   if (!st.engine) {
     if (!last)
       send_msg(self, eventer::msg_register_res{}, conv, true);
@@ -216,6 +406,7 @@ void handle_register(eventer_connection_pointer self,
   }
   auto requested = req.events.size();
   ++st.registers_in_flight;
+  ++st.requests_in_flight;
   self
     ->request(st.engine, caf::infinite, atom::register_::value,
               source_of(self), std::move(req.events))
@@ -223,23 +414,69 @@ void handle_register(eventer_connection_pointer self,
       [self, conv, last, requested](const storage::event_batch& session) {
         if (self->state.current != phase::ready)
           return;
-        // The session's first events are the caller's; modules' additions
-        // follow and are not the caller's business.
-        if (!last)
-          send_as<eventer::msg_register_res>(
-            self,
-            eventer::msg_register_res_view{std::span<const event>{
-              session->data(), std::min(requested, session->size())}},
-            conv, true);
-        register_done(self);
+        auto answer = [self, conv, last, requested, session] {
+          if (self->state.current != phase::ready)
+            return;
+          // The session's first events are the caller's; modules'
+          // additions follow and are not the caller's business.
+          if (!last)
+            send_as<eventer::msg_register_res>(
+              self,
+              eventer::msg_register_res_view{std::span<const event>{
+                session->data(), std::min(requested, session->size())}},
+              conv, true);
+          register_done(self);
+          request_done(self);
+        };
+        if (!last && notified_of(self, session))
+          after_notification(self, answer);
+        else
+          answer();
       },
-      [self, conv, last](caf::error&) {
+      [self, conv, last](caf::error& err) {
         if (self->state.current != phase::ready)
           return;
+        log_dropped("eventer", "register of " + describe(self), err);
         if (!last)
           send_msg(self, eventer::msg_register_res{}, conv, true);
         register_done(self);
+        request_done(self);
       });
+}
+
+/// Fits `result` into one frame of the configured limit: MsgQueryRes has
+/// no failure, so events that do not fit are left out and moreFollows
+/// tells the client there is more (a time-series or server query asks
+/// again from the last event it got).
+void fit_query_result(eventer_connection_pointer self, query_result& result) {
+  auto& st = self->state;
+  auto d = st.settings.dialect;
+  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
+                              std::numeric_limits<int64_t>::max(), false,
+                              true, true};
+  auto type = eventer::type_name_of<eventer::msg_query_res>();
+  auto limit = st.settings.chatter.max_frame_size;
+  auto fits = [&](size_t payload) {
+    return chatter::msg_size(longest, type, payload) <= limit;
+  };
+  eventer::msg_query_res msg{std::move(result)};
+  auto payload = eventer::encoded_size(msg, d);
+  if (fits(payload)) {
+    result = std::move(msg.result);
+    return;
+  }
+  auto total = msg.result.events.size();
+  auto& events = msg.result.events;
+  while (!events.empty() && !fits(payload)) {
+    payload -= eventer::encoded_size(events.back(), d);
+    events.pop_back();
+  }
+  msg.result.more_follows = true;
+  HAT_LOG_WARNING("eventer", describe(self), ": query answer of ", total,
+                  " events exceeds max_frame_size (", limit,
+                  " bytes): sending ", events.size(),
+                  " with moreFollows set");
+  result = std::move(msg.result);
 }
 
 void send_query(eventer_connection_pointer self, query_params params,
@@ -250,9 +487,12 @@ void send_query(eventer_connection_pointer self, query_params params,
               std::move(params))
     .then(
       [self, conv](query_result& result) {
-        if (self->state.current == phase::ready)
-          send_msg(self, eventer::msg_query_res{std::move(result)}, conv,
-                   true);
+        if (self->state.current != phase::ready)
+          return;
+        fit_query_result(self, result);
+        send_msg(self, eventer::msg_query_res{std::move(result)}, conv,
+                 true);
+        request_done(self);
       },
       [self](caf::error& err) {
         close_connection(self,
@@ -263,6 +503,7 @@ void send_query(eventer_connection_pointer self, query_params params,
 void handle_query(eventer_connection_pointer self, eventer::msg_query_req& req,
                   chatter::conversation conv) {
   auto& st = self->state;
+  ++st.requests_in_flight;
   if (st.registers_in_flight > 0)
     st.held_queries.push_back({std::move(req.params), conv});
   else
@@ -271,7 +512,7 @@ void handle_query(eventer_connection_pointer self, eventer::msg_query_req& req,
 
 void register_done(eventer_connection_pointer self) {
   auto& st = self->state;
-  if (--st.registers_in_flight > 0)
+  if (--st.registers_in_flight > 0 || st.current != phase::ready)
     return;
   auto held = std::move(st.held_queries);
   for (auto& query : held)
@@ -334,12 +575,29 @@ bool on_message(eventer_connection_pointer self,
       return true;
     }
     case phase::ready:
-      dispatch(self, msg.type, msg.data, msg.conv, msg.last);
+      accept_message(self, msg.type, msg.data, msg.conv, msg.last);
       return st.current == phase::ready;
     case phase::closing:
       return false;
   }
   return false;
+}
+
+/// The server stops: the client gets what is queued for it while it reads,
+/// up to `stop_grace`; then (or at once when nothing is queued) the socket
+/// is closed, reset if output is still pending.
+void close_when_drained(eventer_connection_pointer self) {
+  auto& st = self->state;
+  if (st.current == phase::closing)
+    return;
+  if (!output_pending(self)) {
+    close_socket(self);
+    finish(self);
+    return;
+  }
+  if (chatter::clock::now() >= *st.stop_deadline)
+    return close_connection(self, "server stopping, client does not read");
+  self->delayed_send(self, std::chrono::milliseconds{20}, atom::flush::value);
 }
 
 }  // namespace
@@ -358,6 +616,21 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
   self->configure_read(handle, caf::io::receive_policy::at_most(read_chunk));
+  // Told to exit (the server stops): stop reading, give the client a
+  // bounded time to take what is queued for it, then close.
+  self->set_exit_handler([self](caf::exit_msg&) {
+    auto& st = self->state;
+    if (st.current == phase::closing || st.stop_deadline)
+      return;
+    st.stop_deadline = chatter::clock::now() + st.settings.stop_grace;
+    if (!st.reading_halted && self->valid(st.handle)) {
+      st.reading_halted = true;
+      self->halt(st.handle);
+    }
+    if (self->valid(st.handle))
+      self->flush(st.handle);
+    close_when_drained(self);
+  });
   return {
     [self](caf::io::new_data_msg& msg) {
       auto& st = self->state;
@@ -376,9 +649,16 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
                   + " bytes, over eventer_server.max_partial_frame_memory ("
                   + std::to_string(budget->limit) + ")");
       }
-      self->flush(st.handle);
       if (error)
-        close_connection(self, "malformed chatter data: " + error->to_string());
+        return close_connection(self, "malformed chatter data: "
+                                        + error->to_string());
+      if (!flush_checked(self))
+        return;
+      // Requests wait for answers to go out: read no more until they did.
+      if (!st.waiting.empty() && !st.reading_halted) {
+        st.reading_halted = true;
+        self->halt(st.handle);
+      }
     },
     [self](caf::io::connection_closed_msg&) {
       if (self->state.current != phase::closing)
@@ -389,15 +669,10 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       auto& st = self->state;
       if (st.current != phase::ready)
         return;
-      auto& out = self->wr_buf(st.handle);
-      if (out.size() > st.settings.max_send_queue)
-        return close_connection(self, "client does not read: "
-                                        + std::to_string(out.size())
-                                        + " bytes waiting to be sent");
-      st.chatter->send(out,
+      st.chatter->send(self->wr_buf(st.handle),
                        eventer::type_name_of<eventer::msg_events_notify>(),
                        std::span<const char>{*payload}, std::nullopt, true);
-      self->flush(st.handle);
+      flush_checked(self);
     },
     [self](atom::status, status current, engine_actor& engine) {
       auto& st = self->state;
@@ -418,10 +693,12 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       auto action = st.chatter->check_keepalive(now, self->wr_buf(st.handle));
       if (action == chatter::keepalive_action::timed_out)
         return close_connection(self, "no answer to ping");
-      if (action == chatter::keepalive_action::ping_sent)
-        self->flush(st.handle);
+      if (action == chatter::keepalive_action::ping_sent
+          && !flush_checked(self))
+        return;
     },
     [self](atom::close) { close_connection(self, "init refused"); },
+    [self](atom::flush) { close_when_drained(self); },
   };
 }
 

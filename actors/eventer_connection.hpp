@@ -12,6 +12,14 @@
 ///   (atom::tick)                             from the listener: check
 ///                                            the keep-alive deadlines
 ///   (atom::close)                            internal: end of grace period
+///   (atom::flush)                            internal: stopping, check
+///                                            whether the output drained
+///
+/// Everything it writes counts against `max_send_queue`: a client whose
+/// unsent data passes it is dropped, its socket reset and its buffers freed
+/// at once. At most `max_requests_in_flight` requests are worked on at a
+/// time; beyond that it stops reading from the socket until answers went
+/// out.
 
 #include <caf/io/broker.hpp>
 #include <deque>
@@ -89,6 +97,12 @@ struct eventer_settings {
   /// The listener's budget for max_partial_frame_memory (the listener
   /// creates it; connections share it).
   std::shared_ptr<partial_frame_budget> partial_frames;
+  /// Requests (registers, queries) worked on at once; beyond it reading
+  /// from the socket stops until answers have gone out.
+  size_t max_requests_in_flight = 64;
+  /// When the server stops: how long a client gets to take what is still
+  /// queued for it before its socket is reset.
+  std::chrono::milliseconds stop_grace{1000};
 };
 
 struct eventer_connection_state {
@@ -130,6 +144,20 @@ struct eventer_connection_state {
   /// Registrations sent to the engine and not yet answered.
   size_t registers_in_flight = 0;
   std::deque<held_query> held_queries;
+  /// The filter handed to the fan-out on join.
+  notify_filter filter;
+  /// A join request went to the fan-out: a leave must follow.
+  bool joined = false;
+  /// The engine CONNECTED was sent to: a DISCONNECTED must follow.
+  engine_actor connected_engine;
+  /// Requests sent to the engine or the store (or held) and not answered.
+  size_t requests_in_flight = 0;
+  /// Requests read while `requests_in_flight` was at the bound, in order.
+  std::deque<early_message> waiting;
+  /// Reading from the socket is halted until `waiting` is worked off.
+  bool reading_halted = false;
+  /// The server is stopping: close once the output drained or at this time.
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
 
   static inline const char* name = "eventer_connection";
 };

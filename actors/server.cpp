@@ -74,6 +74,7 @@ eventer_settings settings_of(const config::server_config& conf) {
   };
   settings.chatter.ping_delay = seconds(conf.eventer_server.ping_delay);
   settings.chatter.ping_timeout = seconds(conf.eventer_server.ping_timeout);
+  settings.max_requests_in_flight = conf.eventer_server.max_requests_in_flight;
   return settings;
 }
 

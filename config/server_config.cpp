@@ -163,6 +163,14 @@ eventer_server_config read_eventer_server(const json::object& root) {
   };
   read_seconds("ping_delay", result.ping_delay, true);
   read_seconds("ping_timeout", result.ping_timeout, false);
+  if (auto* value = find(object, "max_requests_in_flight")) {
+    auto path = child_path("eventer_server", "max_requests_in_flight");
+    int64_t count = as_integer(*value, path);
+    if (count <= 0)
+      throw config_error(path, "expected a positive number, got "
+                                 + std::to_string(count));
+    result.max_requests_in_flight = static_cast<size_t>(count);
+  }
   return result;
 }
 

@@ -63,6 +63,11 @@ struct eventer_server_config {
   /// of 0 sends no pings.
   double ping_delay = 20;
   double ping_timeout = 20;
+  /// Our addition `eventer_server.max_requests_in_flight` (default 64):
+  /// requests (registers, queries) of one client being worked on at once;
+  /// beyond it the server stops reading from that client until answers
+  /// have gone out.
+  size_t max_requests_in_flight = 64;
 };
 
 struct monitor_component_config {
