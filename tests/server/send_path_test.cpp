@@ -14,6 +14,7 @@
 #include "actors/engine.hpp"
 #include "actors/event_store.hpp"
 #include "actors/eventer_listener.hpp"
+#include "actors/listen_socket.hpp"
 #include "actors/notify_fanout.hpp"
 #include "client/tcp_socket.hpp"
 #include "storage/memory_backend.hpp"
@@ -168,9 +169,10 @@ struct operational_eventer {
     caf::anon_send(fanout, atom::status::value, status::operational, engine);
     eventer_settings settings;
     settings.server_id = 4;
-    listener = system.middleman().spawn_broker(
-      eventer_listener, std::string{"127.0.0.1"}, uint16_t{0}, settings,
-      fanout, store);
+    auto socket = open_listen_socket("127.0.0.1", 0);
+    REQUIRE(socket);
+    listener = system.middleman().spawn_broker(eventer_listener, *socket,
+                                               settings, fanout, store);
     caf::scoped_actor self{system};
     self->request(listener, 5s, atom::get::value, atom::port::value)
       .receive([&](uint16_t p) { port = p; }, [](caf::error&) {});
