@@ -156,6 +156,8 @@ struct eventer_connection_state {
   std::deque<early_message> waiting;
   /// Reading from the socket is halted until `waiting` is worked off.
   bool reading_halted = false;
+  /// The client sent enough to be read in large chunks from now on.
+  bool large_reads = false;
   /// The server is stopping: close once the output drained or at this time.
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
 

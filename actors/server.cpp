@@ -6,6 +6,7 @@
 
 #include "actors/engine.hpp"
 #include "actors/eventer_listener.hpp"
+#include "actors/heap_trimmer.hpp"
 #include "actors/notify_fanout.hpp"
 #include "actors/event_store.hpp"
 #include "actors/listen_socket.hpp"
@@ -258,6 +259,9 @@ server_actor::behavior_type server(server_pointer self,
   st.eventer_port = socket->port;
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
+  // Not essential: it ends with the server, and nothing waits for it.
+  self->spawn(heap_trimmer, caf::actor_cast<caf::actor>(self),
+              heap_trim_options{});
   // Disk work blocks: the store of a disk backend (whose queries read the
   // file) and its writer get threads of their own.
   auto store_options = store_options_of(st.config.backend);

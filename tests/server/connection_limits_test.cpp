@@ -400,3 +400,41 @@ TEST_CASE("limits: short connections leave no memory behind") {
   MESSAGE("RSS growth after 10,000 connections: ", growth_kb, " kB");
   CHECK(growth_kb <= 4 * 1024);
 }
+
+TEST_CASE("limits: idle connections cost little each and their memory goes "
+          "back once they close") {
+  test::server_process server{{"--conf", limits_config("idle", "").string()},
+                              test::measuring_memory()};
+  auto port = server.wait_port();
+  REQUIRE(port != 0);
+  REQUIRE(served(port, "warm"));
+  auto rss_start = rss_kb(server.pid());
+
+  // Held open without a byte, as thousands of clients accepted in a burst
+  // are before the server reads from them.
+  constexpr int held = 2000;
+  std::vector<int> fds;
+  for (int i = 0; i < held; ++i)
+    fds.push_back(raw_connect(port));
+  // Sockets reach the listener in order: once a later client is served,
+  // every held one has its connection.
+  REQUIRE(served(port, "behind-the-idle"));
+  auto held_kb = rss_kb(server.pid()) - rss_start;
+  for (int fd : fds)
+    ::close(fd);
+  REQUIRE(served(port, "after"));
+  // What the connections held goes back to the system (the heap trimmer),
+  // within a few MB.
+  const long settle_kb = (test::address_sanitized ? 8 : 4) * 1024;
+  long growth_kb = 0;
+  poll_until([&] {
+    growth_kb = rss_kb(server.pid()) - rss_start;
+    return growth_kb <= settle_kb;
+  }, 5s);
+  MESSAGE("RSS: ", held, " idle connections +", held_kb, " kB ("
+          , held_kb * 1024 / held, " bytes each), after they closed +",
+          growth_kb, " kB");
+  // A connection's read buffer alone was 64 KiB.
+  CHECK(held_kb * 1024 / held <= 24 * 1024);
+  CHECK(growth_kb <= settle_kb);
+}

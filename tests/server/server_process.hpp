@@ -31,6 +31,16 @@ struct process_options {
   std::vector<std::string> environment;
 };
 
+/// Under AddressSanitizer memory freed and released still leaves its
+/// shadow mapped and the allocator's size-class regions partly used: RSS
+/// after a release settles some MB (tens after hundreds of MB) above a
+/// plain build's. Tests that bound RSS after a release allow for it.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool address_sanitized = true;
+#else
+inline constexpr bool address_sanitized = false;
+#endif
+
 /// Options for a server whose memory a test measures: under
 /// AddressSanitizer freed memory is held in a quarantine (256 MB by
 /// default) instead of being reused; without it RSS tells what the server
