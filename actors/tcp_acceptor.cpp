@@ -86,6 +86,7 @@ tcp_acceptor::tcp_acceptor(int listen_fd, uint16_t port)
 
 tcp_acceptor::~tcp_acceptor() {
   stop();
+  release_reserve();
   if (wake_read_ >= 0)
     ::close(wake_read_);
   if (wake_write_ >= 0)
@@ -110,6 +111,23 @@ void tcp_acceptor::stop() {
   }
 }
 
+bool tcp_acceptor::hold_reserve() {
+  for (auto& fd : reserve_) {
+    if (fd >= 0)
+      continue;
+    fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return false;
+  }
+  return true;
+}
+
+void tcp_acceptor::release_reserve() {
+  for (auto& fd : reserve_)
+    if (fd >= 0)
+      ::close(std::exchange(fd, -1));
+}
+
 bool tcp_acceptor::wait_unless_stopped(int ms) {
   pollfd wake{wake_read_, POLLIN, 0};
   int rc = ::poll(&wake, 1, ms);
@@ -117,6 +135,7 @@ bool tcp_acceptor::wait_unless_stopped(int ms) {
 }
 
 void tcp_acceptor::run() {
+  hold_reserve();
   int backoff_ms = first_backoff_ms;
   // Failed attempts since accept() last worked, and since the last line.
   uint64_t failures = 0;
@@ -135,8 +154,11 @@ void tcp_acceptor::run() {
       return;
     // Accept all that waits, then poll again.
     for (;;) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+      // Still out of descriptors when the reserve cannot be taken back
+      // (errno from open): wait on without accepting.
+      int fd = hold_reserve() ? ::accept4(listen_fd_, nullptr, nullptr,
+                                          SOCK_NONBLOCK | SOCK_CLOEXEC)
+                              : -1;
       if (fd >= 0) {
         if (failures > 0)
           HAT_LOG_INFO("eventer", "accepting connections again after ",
@@ -153,7 +175,10 @@ void tcp_acceptor::run() {
       if (connection_error(err))
         continue;
       // Out of descriptors (or anything unexpected): accept() would fail
-      // again at once. Clients wait in the backlog meanwhile.
+      // again at once. Clients wait in the backlog meanwhile; the reserve
+      // goes to the rest of the server.
+      if (out_of_resources(err))
+        release_reserve();
       ++failures;
       ++unreported;
       auto now = steady::now();

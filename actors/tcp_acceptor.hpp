@@ -10,6 +10,11 @@
 /// to 500 ms) before trying again, logs once per interval, and says when it
 /// accepts again; clients meanwhile wait in the listen backlog. Accepted
 /// sockets go to a callback, which hands them to a broker (add_scribe).
+///
+/// It holds two spare descriptors while it accepts and lets them go when
+/// the process runs out, so the rest of the server still has some while
+/// clients wait (a file to open, a pipe: AddressSanitizer's and UBSan's
+/// checks need one); it accepts again only once it could take them back.
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/expected.hpp>
@@ -70,6 +75,11 @@ private:
 
   void run();
 
+  /// Takes back the spare descriptors; false when the process is still
+  /// out of descriptors.
+  bool hold_reserve();
+  void release_reserve();
+
   /// Waits up to `ms` or until stop(); false once stopped.
   bool wait_unless_stopped(int ms);
 
@@ -77,6 +87,8 @@ private:
   /// Written by stop() to wake the thread.
   int wake_read_ = -1;
   int wake_write_ = -1;
+  /// The spare descriptors (on /dev/null), -1 when let go.
+  int reserve_[2] = {-1, -1};
   uint16_t port_ = 0;
   std::function<void(accepted_socket)> deliver_;
   std::thread thread_;
