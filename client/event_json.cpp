@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "protocol/event_type.hpp"
+#include "protocol/hex_digit.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
 namespace hat::client {
@@ -177,16 +178,6 @@ event_type read_registrable_type(const json::value& v) {
   return type;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string read_hex(const json::value& v) {
   auto text = read_string(v);
   if (text.size() % 2 != 0)
@@ -194,8 +185,8 @@ std::string read_hex(const json::value& v) {
   std::string bytes;
   bytes.reserve(text.size() / 2);
   for (size_t i = 0; i < text.size(); i += 2) {
-    int high = hex_digit(text[i]);
-    int low = hex_digit(text[i + 1]);
+    int high = hex_digit_value(text[i]);
+    int low = hex_digit_value(text[i + 1]);
     if (high < 0 || low < 0)
       fail("expected hex text");
     bytes.push_back(static_cast<char>(high * 16 + low));

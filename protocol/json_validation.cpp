@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "protocol/hex_digit.hpp"
+
 namespace hat {
 
 namespace {
@@ -233,23 +235,13 @@ private:
     return true;
   }
 
-  static int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  }
-
   /// The four hex digits after "\u", with p_ on the 'u'.
   bool unicode_escape(unsigned& code) {
     if (end_ - p_ < 5)
       return failed("incomplete \\u escape");
     code = 0;
     for (int i = 1; i <= 4; ++i) {
-      int digit = hex_digit(p_[i]);
+      int digit = hex_digit_value(p_[i]);
       if (digit < 0)
         return failed("invalid \\u escape");
       code = code * 16 + static_cast<unsigned>(digit);

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "protocol/hex_digit.hpp"
+
 namespace hat::test {
 
 namespace json = boost::json;
@@ -11,13 +13,10 @@ namespace json = boost::json;
 namespace {
 
 int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  throw std::invalid_argument("bad hex digit");
+  int value = hex_digit_value(c);
+  if (value < 0)
+    throw std::invalid_argument("bad hex digit");
+  return value;
 }
 
 std::string_view str(const json::value& v) {

@@ -27,21 +27,10 @@ using clock_type = chatter::clock;
 std::filesystem::path limits_config(const std::string& name,
                                     const std::string& extra,
                                     const std::string& level = "INFO") {
-  return test::write_config(name + ".yaml", R"(
-type: event
-name: )" + name + R"(
-server_id: 3
-backend:
-    module: hat.event.backends.memory
-modules: []
-log:
-    version: 1
-    root:
-        level: )" + level + R"(
-eventer_server:
-    host: 127.0.0.1
-    port: 0
-)" + extra);
+  return test::write_config(
+    name + ".yaml",
+    test::server_config_text(name, 3, "{module: hat.event.backends.memory}",
+                             "[]", extra, level));
 }
 
 /// A field of /proc/PID/status in kB ("VmRSS").

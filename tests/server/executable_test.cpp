@@ -14,21 +14,9 @@ using namespace std::chrono_literals;
 
 
 TEST_CASE("executable: serves, then stops in order on SIGTERM") {
-  auto conf = test::write_config("event.yaml", R"(
-type: event
-name: event-exe
-server_id: 9
-backend:
-    module: hat.event.backends.memory
-modules: []
-eventer_server:
-    host: 127.0.0.1
-    port: 0
-log:
-    version: 1
-    root:
-        level: INFO
-)");
+  auto conf = test::write_config(
+    "event.yaml", test::server_config_text(
+                    "event-exe", 9, "{module: hat.event.backends.memory}"));
   test::server_process server{{"--conf", conf.string()}};
   auto port = server.wait_port();
   REQUIRE(port != 0);

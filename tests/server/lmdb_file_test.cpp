@@ -21,11 +21,8 @@ namespace {
 
 std::filesystem::path lmdb_config(const std::string& name,
                                   const std::filesystem::path& db) {
-  return test::write_config(name, R"(
-type: event
-name: event-lmdb-file
-server_id: 1
-backend:
+  return test::write_config(
+    name, test::server_config_text("event-lmdb-file", 1, R"(
     module: hat.event.backends.lmdb
     db_path: )" + db.string() + R"(
     identifier: null
@@ -36,16 +33,7 @@ backend:
         subscriptions: [["*"]]
     timeseries:
       - order_by: TIMESTAMP
-        subscriptions: [["*"]]
-modules: []
-eventer_server:
-    host: 127.0.0.1
-    port: 0
-log:
-    version: 1
-    root:
-        level: INFO
-)");
+        subscriptions: [["*"]])"));
 }
 
 /// A line of `server` containing `part`, waited for up to 10 s.

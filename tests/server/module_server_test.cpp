@@ -16,21 +16,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string config_with_modules(const std::string& modules) {
-  return R"(
-name: event-modules
-server_id: 5
-backend:
-    module: memory
-modules:
-)" + modules + R"(
-eventer_server:
-    host: 127.0.0.1
-    port: 0
-log:
-    version: 1
-    root:
-        level: INFO
-)";
+  return test::server_config_text("event-modules", 5, "{module: memory}",
+                                  "\n" + modules);
 }
 
 /// A client that records every status it is told; built once the

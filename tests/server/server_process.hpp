@@ -175,6 +175,31 @@ private:
   std::shared_future<int> exit_code_;
 };
 
+/// A server configuration as an operator writes it, the Eventer server on
+/// an ephemeral port of 127.0.0.1: `backend` and `modules` are YAML values
+/// following their keys (a flow value, or a block starting with a line
+/// break), `eventer_extra` lines go under eventer_server (indented by 4).
+inline std::string server_config_text(const std::string& name,
+                                      int64_t server_id,
+                                      const std::string& backend,
+                                      const std::string& modules = "[]",
+                                      const std::string& eventer_extra = "",
+                                      const std::string& log_level = "INFO") {
+  return "type: event\n"
+         "name: " + name + "\n"
+         "server_id: " + std::to_string(server_id) + "\n"
+         "backend: " + backend + "\n"
+         "modules: " + modules + "\n"
+         "eventer_server:\n"
+         "    host: 127.0.0.1\n"
+         "    port: 0\n"
+         + eventer_extra
+         + "log:\n"
+           "    version: 1\n"
+           "    root:\n"
+           "        level: " + log_level + "\n";
+}
+
 inline std::filesystem::path write_config(const std::string& name,
                                    const std::string& text) {
   auto dir = std::filesystem::temp_directory_path()

@@ -51,18 +51,12 @@ constexpr long settle_margin_kib
 constexpr long peak_margin_kib = 96 * 1024;
 
 std::string torture_config() {
-  return "name: event-torture\n"
-         "server_id: " + std::to_string(server_id) + "\n"
-         "backend: {module: memory}\n"
-         "modules: []\n"
-         "eventer_server:\n"
-         "    host: 127.0.0.1\n"
-         "    port: 0\n"
-         "    max_frame_size: " + std::to_string(max_frame_size) + "\n"
-         "    max_send_queue: " + std::to_string(max_send_queue) + "\n"
-         "    max_requests_in_flight: 8\n"
-         "    max_partial_frame_memory: 6291456\n"
-         "log: {version: 1, root: {level: INFO}}\n";
+  return test::server_config_text(
+    "event-torture", server_id, "{module: memory}", "[]",
+    "    max_frame_size: " + std::to_string(max_frame_size) + "\n"
+    "    max_send_queue: " + std::to_string(max_send_queue) + "\n"
+    "    max_requests_in_flight: 8\n"
+    "    max_partial_frame_memory: 6291456\n");
 }
 
 /// Under AddressSanitizer freed memory sits in a quarantine (256 MB by
