@@ -148,16 +148,6 @@ bool poll_until(Pred pred, std::chrono::milliseconds bound) {
   return true;
 }
 
-bool logged(test::server_process& server, const std::string& text,
-            std::chrono::milliseconds bound = 5s) {
-  return server.lines.wait_until([&](auto& all) {
-    for (auto& line : all)
-      if (line.find(text) != std::string::npos)
-        return true;
-    return false;
-  }, bound);
-}
-
 }  // namespace
 
 TEST_CASE("limits: a frame trickled a byte at a time is pinged and closed") {
@@ -196,7 +186,7 @@ TEST_CASE("limits: a frame trickled a byte at a time is pinged and closed") {
   CHECK(closed);
   // Closed after ping_delay + ping_timeout (0.6 s), well before 5 s.
   CHECK(took < 3s);
-  CHECK(logged(server, "no answer to ping"));
+  CHECK(server.logged("no answer to ping"));
   // The good client was pinged too, answered and is still served.
   CHECK(good->is_open());
   CHECK(good->register_with_response({test::json_event({"still", "here"})}));
@@ -241,7 +231,7 @@ TEST_CASE("limits: partial frames over the shared budget close the one that "
   CHECK(open[1]);
   CHECK(still_open(fds[0]));
   CHECK(still_open(fds[1]));
-  CHECK(logged(server, "max_partial_frame_memory"));
+  CHECK(server.logged("max_partial_frame_memory"));
 
   // Without the budget the server held 12 x 7 MiB = 84 MiB.
   auto growth_mib = static_cast<double>(rss_kb(server.pid()) - rss_before)
@@ -272,7 +262,7 @@ TEST_CASE("limits: out of file descriptors the listener backs off, logs and "
   std::vector<int> fds;
   for (int i = 0; i < 100; ++i)
     fds.push_back(raw_connect(port));
-  CHECK(logged(server, "cannot accept connections: Too many open files"));
+  CHECK(server.logged("cannot accept connections: Too many open files"));
 
   // No spin: before the fix accept() failed ~25,000 times a second, one
   // core busy. A measuring window of one second (not a wait for
@@ -287,7 +277,7 @@ TEST_CASE("limits: out of file descriptors the listener backs off, logs and "
   for (int fd : fds)
     ::close(fd);
   CHECK(served(port, "after"));
-  CHECK(logged(server, "accepting connections again"));
+  CHECK(server.logged("accepting connections again"));
 }
 
 TEST_CASE("limits: a client beyond max_connections is closed at once") {
@@ -307,7 +297,7 @@ TEST_CASE("limits: a client beyond max_connections is closed at once") {
   CHECK(closed_by_server(extra, 5s));
   CHECK(clock_type::now() - start < 2s);
   ::close(extra);
-  CHECK(logged(server, "max_connections is 3"));
+  CHECK(server.logged("max_connections is 3"));
 
   // The three go on.
   for (auto& client : clients) {

@@ -69,17 +69,6 @@ struct taken_port {
   }
 };
 
-bool has_line(test::server_process& server, const std::string& text) {
-  return server.lines.wait_until(
-    [&](auto& all) {
-      for (auto& line : all)
-        if (line.find(text) != std::string::npos)
-          return true;
-      return false;
-    },
-    2s);
-}
-
 size_t lines_with(test::server_process& server, const std::string& text) {
   size_t n = 0;
   for (auto& line : server.lines.items())
@@ -98,8 +87,8 @@ void check_failed_start(const std::string& config, const std::string& reason,
   auto code = server.wait_exit(start_failure_bound);
   REQUIRE(code);  // before: the process ran on, only SIGKILL ended it
   CHECK(*code == 1);
-  CHECK(has_line(server, "server failed: listen_failed: cannot listen on"));
-  CHECK(has_line(server, reason));
+  CHECK(server.logged("server failed: listen_failed: cannot listen on"));
+  CHECK(server.logged(reason));
   CHECK(lines_with(server, "[engine] started") == 0);
   CHECK(lines_with(server, "signal") == 0);
   CHECK_FALSE(std::filesystem::exists(db));
@@ -164,7 +153,7 @@ TEST_CASE("lifecycle: a backend that cannot open ends the start, exit 1") {
   auto code = server.wait_exit(start_failure_bound);
   REQUIRE(code);
   CHECK(*code == 1);
-  CHECK(has_line(server, "server failed: backend_open_failed: cannot open "
+  CHECK(server.logged("server failed: backend_open_failed: cannot open "
                          "LMDB database " + db.string()));
   CHECK(lines_with(server, "[engine] started") == 0);
   CHECK(lines_with(server, "listening on") == 0);
@@ -177,12 +166,12 @@ TEST_CASE("lifecycle: SIGHUP stops in order, STOPPED stored, exit 0") {
     test::write_config("lifecycle.yaml", lmdb_config("127.0.0.1", 0, db));
   test::server_process server{{"--conf", conf.string()}};
   REQUIRE(server.wait_port() != 0);
-  REQUIRE(has_line(server, "[engine] started"));
+  REQUIRE(server.logged("[engine] started"));
   server.signal(SIGHUP);
   auto code = server.wait_exit(10s);
   REQUIRE(code);  // before: killed by the signal (no exit code)
   CHECK(*code == 0);
-  CHECK(has_line(server, "(Hangup): stopping"));
+  CHECK(server.logged("(Hangup): stopping"));
   CHECK(newest_engine_event(db) == "\"STOPPED\"");
 }
 
@@ -194,10 +183,10 @@ TEST_CASE("lifecycle: SIGUSR1, SIGUSR2 and SIGPIPE are logged, the server "
   test::server_process server{{"--conf", conf.string()}};
   auto port = server.wait_port();
   REQUIRE(port != 0);
-  REQUIRE(has_line(server, "[engine] started"));
+  REQUIRE(server.logged("[engine] started"));
   for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE}) {
     server.signal(sig);
-    CHECK(has_line(server, "signal " + std::to_string(sig) + " ("));
+    CHECK(server.logged("signal " + std::to_string(sig) + " ("));
   }
   CHECK(lines_with(server, "): ignored") == 3);
   CHECK_FALSE(server.wait_exit(0ms));

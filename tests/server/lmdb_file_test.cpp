@@ -36,16 +36,6 @@ std::filesystem::path lmdb_config(const std::string& name,
         subscriptions: [["*"]])"));
 }
 
-/// A line of `server` containing `part`, waited for up to 10 s.
-bool logged(test::server_process& server, const std::string& part) {
-  return server.lines.wait_until([&](auto& all) {
-    for (auto& line : all)
-      if (line.find(part) != std::string::npos)
-        return true;
-    return false;
-  }, 10s);
-}
-
 std::unique_ptr<client::eventer_client> connect(uint16_t port) {
   client::client_options opts;
   opts.port = port;
@@ -67,7 +57,7 @@ TEST_CASE("lmdb server: a second server on the same db_path exits 1") {
   auto code = second.wait_exit(10s);
   REQUIRE(code);
   CHECK(*code == 1);
-  CHECK(logged(second, db.string() + " is in use"));
+  CHECK(second.logged(db.string() + " is in use"));
 
   // The first goes on serving; only its events are in the file.
   auto client = connect(port);
@@ -112,6 +102,6 @@ TEST_CASE("lmdb server: a database file cut short exits 1 naming it") {
   // a time-series one.
   REQUIRE(code);
   CHECK(*code == 1);
-  CHECK(logged(server, db.string() + " is damaged: " +
+  CHECK(server.logged(db.string() + " is damaged: " +
                          std::to_string(size / 2) + " bytes"));
 }

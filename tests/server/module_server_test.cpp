@@ -58,15 +58,6 @@ std::optional<event> latest(client::eventer_client& c, event_type type) {
   return result.events.front();
 }
 
-bool logged(test::server_process& server, std::string_view text) {
-  return server.lines.wait_until([&](auto& all) {
-    for (auto& line : all)
-      if (line.find(text) != std::string::npos)
-        return true;
-    return false;
-  });
-}
-
 }  // namespace
 
 TEST_CASE("module server: the out-of-tree example module, loaded by path, "
@@ -145,10 +136,9 @@ TEST_CASE("module server: modules that cannot run refuse the start, "
     auto code = server.wait_exit(20s);
     REQUIRE(code);
     CHECK(*code == c.code);
-    CHECK(logged(server, c.message));
+    CHECK(server.logged(c.message));
   }
 }
-
 
 TEST_CASE("module server: a module that throws drops the session and the "
           "engine restarts") {
@@ -169,7 +159,7 @@ TEST_CASE("module server: a module that throws drops the session and the "
   // Stopping, standby, then a new engine: operational again.
   REQUIRE(w.wait_status_after(seen, status::standby));
   REQUIRE(w.wait_status_after(seen, status::operational));
-  CHECK(logged(server, "injected fault in process"));
+  CHECK(server.logged("injected fault in process"));
   // Nothing of the dropped session was stored; the new engine's STARTED
   // is the newest engine event.
   CHECK_FALSE(latest(*w.client, {"fault", "throw"}));
@@ -200,5 +190,5 @@ TEST_CASE("module server: a module's restart request restarts the engine "
   REQUIRE(w.wait_status_after(seen, status::standby));
   REQUIRE(w.wait_status_after(seen, status::operational));
   CHECK(latest(*w.client, {"fault", "restart"}));
-  CHECK(logged(server, "restarting the engine"));
+  CHECK(server.logged("restarting the engine"));
 }

@@ -97,35 +97,10 @@ long proc_status_kb(pid_t pid, const std::string& key) {
   return -1;
 }
 
-/// Whether some line of `server` contains `text` within `bound`.
-bool wait_line(test::server_process& server, const std::string& text,
-               std::chrono::milliseconds bound) {
-  return server.lines.wait_until(
-    [&](auto& all) {
-      for (auto& line : all)
-        if (line.find(text) != std::string::npos)
-          return true;
-      return false;
-    },
-    bound);
-}
-
 std::string server_yaml(const std::string& backend,
                         const std::string& eventer_extra) {
-  return "type: event\n"
-         "name: event-send\n"
-         "server_id: 7\n"
-         "backend:\n"
-         + backend
-         + "modules: []\n"
-           "eventer_server:\n"
-           "    host: 127.0.0.1\n"
-           "    port: 0\n"
-         + eventer_extra
-         + "log:\n"
-           "    version: 1\n"
-           "    root:\n"
-           "        level: INFO\n";
+  return test::server_config_text("event-send", 7, "\n" + backend, "[]",
+                                  eventer_extra);
 }
 
 std::unique_ptr<client::eventer_client>
@@ -388,7 +363,7 @@ TEST_CASE("send path: query answers count against the send queue, requests "
   CHECK(one.events.size() == 1);
   CHECK(took < 2s);
   // The sleeper is dropped at the bound, and its socket ended.
-  CHECK(wait_line(server, "sleeper) closed: client does not read", 20s));
+  CHECK(server.logged("sleeper) closed: client does not read", 20s));
   CHECK(sleeper.wait_end(5s));
   auto peak = proc_status_kb(server.pid(), "VmHWM");
   MESSAGE("RSS before ", baseline / 1024, " MB, peak ", peak / 1024, " MB");
@@ -409,7 +384,7 @@ TEST_CASE("send path: a dropped slow consumer's socket is reset and its "
   raw_client sleeper{port};
   REQUIRE(sleeper.init("sleeper", {{"big", "*"}}));
   // In the fan-out once the server logged it initialised.
-  REQUIRE(wait_line(server, "(sleeper) initialised", 5s));
+  REQUIRE(server.logged("(sleeper) initialised", 5s));
   auto baseline = proc_status_kb(server.pid(), "VmRSS");
 
   std::string big(100'000, 'x');
@@ -419,10 +394,10 @@ TEST_CASE("send path: a dropped slow consumer's socket is reset and its "
       {register_event{{"big", std::to_string(i)}, std::nullopt,
                       payload_binary{"blob", big}}}));
     if (i % 10 == 9)
-      dropped = wait_line(server, "(sleeper) closed: client does not read",
+      dropped = server.logged("(sleeper) closed: client does not read",
                           0ms);
   }
-  REQUIRE(wait_line(server, "(sleeper) closed: client does not read", 5s));
+  REQUIRE(server.logged("(sleeper) closed: client does not read", 5s));
   // Reset at once, not when the sleeper closes by itself.
   CHECK(sleeper.wait_end(5s));
   // Its buffers (tens of MB) are freed.
@@ -462,7 +437,7 @@ TEST_CASE("send path: SIGTERM ends the server although a client does not "
     auto producer = connect_operational(port, "producer");
     raw_client sleeper{port};
     REQUIRE(sleeper.init("sleeper", {{"big", "*"}}));
-    REQUIRE(wait_line(server, "(sleeper) initialised", 5s));
+    REQUIRE(server.logged("(sleeper) initialised", 5s));
     // 20 MB queued for the sleeper: far more than the socket buffers hold,
     // less than the send queue bound.
     std::string big(100'000, 'x');

@@ -167,6 +167,19 @@ public:
     return port;
   }
 
+  /// Whether a line containing `text` was or is written within `bound`.
+  bool logged(std::string_view text,
+              std::chrono::milliseconds bound = std::chrono::seconds{10}) {
+    return lines.wait_until(
+      [&](auto& all) {
+        for (auto& line : all)
+          if (line.find(text) != std::string::npos)
+            return true;
+        return false;
+      },
+      bound);
+  }
+
   inbox<std::string> lines;
 
 private:
