@@ -240,11 +240,16 @@ void init_churn(const mix_target& to, int first, int count, tally& t,
         if (!p.wait_connected(name, deadline) && !to.stopped())
           t.error(name + ": never announced CONNECTED");
         break;
-      case 3:
-        if (peer.await(1, deadline) != raw_peer::outcome::answered
-            && !to.stopped())
-          t.error(name + ": no init answer");
+      case 3: {
+        auto got = peer.await(1, deadline);
+        if (got != raw_peer::outcome::answered && !to.stopped())
+          t.error(name + ": no init answer ("
+                  + (got == raw_peer::outcome::closed
+                       ? "closed by the server: over max_connections?"
+                       : "timed out")
+                  + ")");
         break;
+      }
     }
     peer.close(i % 4 == 2 || i % 8 == 7);
     ++t.init_closed;
