@@ -9,6 +9,7 @@
 
 #include "protocol/event_type.hpp"
 #include "protocol/hex_digit.hpp"
+#include "protocol/register_validation.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
 namespace hat::client {
@@ -124,12 +125,15 @@ timestamp read_timestamp_object(const json::value& v) {
   auto& object = object_with(v, {"s", "us"});
   auto s = read_member(object, "s", read_integer);
   auto us = read_member(object, "us", [](const json::value& v) {
+    // What the server stores (1,000,000 and more as sent, as the
+    // reference does), no more.
     auto us = read_integer(v);
-    if (us < 0 || us > 999'999)
-      fail("expected an integer in [0, 999999]");
+    if (us < 0 || us > max_stored_microseconds)
+      fail("expected an integer in [0, "
+           + std::to_string(max_stored_microseconds) + "]");
     return us;
   });
-  return {s, static_cast<int32_t>(us)};
+  return {s, us};
 }
 
 timestamp read_timestamp(const json::value& v) {
