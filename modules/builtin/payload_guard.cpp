@@ -127,9 +127,7 @@ std::pair<std::string, std::optional<std::string>> diagnose(const event& e) {
   const auto* json_payload = std::get_if<payload_json>(&*e.payload);
   if (!json_payload)
     return {"binary payload", std::nullopt};
-  std::error_code ec;
-  json::parse(json_payload->text, ec);
-  if (ec)
+  if (!storage::lmdb::parse_json_payload(json_payload->text))
     return {"payload is not valid JSON", std::nullopt};
   return {"payload fails the conditions", json_payload->text};
 }

@@ -13,6 +13,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "protocol/json_validation.hpp"
+
 namespace hat::storage::lmdb {
 namespace {
 
@@ -230,18 +232,24 @@ struct payload_cache {
     if (!parsed) {
       parsed = true;
       if (e.payload)
-        if (const auto* p = std::get_if<payload_json>(&*e.payload)) {
-          std::error_code ec;
-          auto v = json::parse(p->text, ec);
-          if (!ec)
-            data = std::move(v);
-        }
+        if (const auto* p = std::get_if<payload_json>(&*e.payload))
+          data = parse_json_payload(p->text);
     }
     return data ? &*data : nullptr;
   }
 };
 
 }  // namespace
+
+std::optional<json::value> parse_json_payload(std::string_view text) {
+  json::parse_options options;
+  options.max_depth = max_json_depth;
+  std::error_code ec;
+  auto v = json::parse(text, ec, {}, options);
+  if (ec)
+    return std::nullopt;
+  return v;
+}
 
 struct conditions::condition {
   enum class kind { all, any, json };

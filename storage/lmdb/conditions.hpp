@@ -11,15 +11,23 @@
 /// at data_path in the event's JSON payload.
 
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
 
 #include "protocol/event.hpp"
 #include "protocol/subscription.hpp"
 
 namespace hat::storage::lmdb {
+
+/// A JSON payload's text as a value, nested as deep as the server accepts
+/// payloads (max_json_depth; Boost.JSON's default stops at 32); nothing
+/// when it is not valid JSON.
+std::optional<boost::json::value> parse_json_payload(std::string_view text);
 
 class conditions {
 public:

@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 
 #include "tests/temp_dir.hpp"
+#include "protocol/json_validation.hpp"
 #include "storage/lmdb/conditions.hpp"
 #include "storage/lmdb_backend.hpp"
 
@@ -197,6 +198,24 @@ TEST_CASE("conditions: json needs a valid JSON payload") {
   CHECK_FALSE(c.matches(json_event("{")));
   CHECK_FALSE(c.matches(json_event("[1,]")));
   CHECK_FALSE(c.matches(json_event("1 2")));
+}
+
+TEST_CASE("conditions: a payload nested as deep as the server accepts") {
+  // The server accepts JSON payloads nested up to max_json_depth (the
+  // reference: Python's json, about 1,000); Boost.JSON's default stops at
+  // 32, which made such payloads "not valid JSON" here, so the conditions
+  // failed them and the LMDB backend did not store them.
+  auto nested = [](size_t depth) {
+    return std::string(depth, '[') + "1" + std::string(depth, ']');
+  };
+  auto c = for_all(R"({"type": "json", "data_type": "array"})");
+  CHECK(c.matches(json_event(nested(33))));
+  CHECK(c.matches(json_event(nested(hat::max_json_depth))));
+  auto path = for_all(
+    R"({"type": "json", "data_path": [0, 0], "data_type": "array"})");
+  CHECK(path.matches(json_event(nested(100))));
+  CHECK(hat::storage::lmdb::parse_json_payload(nested(hat::max_json_depth)));
+  CHECK_FALSE(hat::storage::lmdb::parse_json_payload("[1,]"));
 }
 
 TEST_CASE("conditions: all and any") {
