@@ -38,6 +38,21 @@ std::string describe(eventer_connection_pointer self) {
 void close_connection(eventer_connection_pointer self,
                       const std::string& why);
 
+/// A warning about one of this client's requests: at most a burst per
+/// interval per connection (log/throttle.hpp), so that a client sending
+/// invalid requests as fast as it can does not flood the log.
+template <class... Parts>
+void warn_request(eventer_connection_pointer self, const Parts&... parts) {
+  auto held = self->state.request_warnings.allow(
+    std::chrono::steady_clock::now());
+  if (!held)
+    return;
+  if (*held == 0)
+    return HAT_LOG_WARNING("eventer", describe(self), parts...);
+  HAT_LOG_WARNING("eventer", describe(self), parts..., " (", *held,
+                  " such warnings about this client held back)");
+}
+
 /// Bytes the kernel holds that the peer has not acknowledged yet.
 int kernel_unsent(eventer_connection_pointer self) {
   int bytes = 0;
@@ -122,6 +137,9 @@ void finish(eventer_connection_pointer self) {
   auto& st = self->state;
   bool was_ready = st.current == phase::ready;
   st.current = phase::closing;
+  if (auto held = st.request_warnings.take_held_back())
+    HAT_LOG_WARNING("eventer", describe(self), ": ", held,
+                    " more warnings about its requests were held back");
   if (st.joined)
     self->send(st.fanout, atom::leave::value, st.conn_id);
   auto engine = st.engine ? st.engine : st.connected_engine;
@@ -391,17 +409,16 @@ void handle_register(eventer_connection_pointer self,
   auto& st = self->state;
   // Refused as a whole, the connection kept: nothing of it is stored.
   if (auto why = invalid_register_events_reason(req.events)) {
-    HAT_LOG_WARNING("eventer", describe(self), ": register refused: ", *why);
+    warn_request(self, ": register refused: ", *why);
     if (!last)
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
   }
   if (!deliverable(self, req.events)) {
-    HAT_LOG_WARNING("eventer", describe(self), ": register of ",
-                    req.events.size(),
-                    " events refused: its answer or notification would "
-                    "exceed max_frame_size (",
-                    st.settings.chatter.max_frame_size, " bytes)");
+    warn_request(self, ": register of ", req.events.size(),
+                 " events refused: its answer or notification would "
+                 "exceed max_frame_size (",
+                 st.settings.chatter.max_frame_size, " bytes)");
     if (!last)
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
@@ -479,10 +496,9 @@ void fit_query_result(eventer_connection_pointer self, query_result& result) {
     events.pop_back();
   }
   msg.result.more_follows = true;
-  HAT_LOG_WARNING("eventer", describe(self), ": query answer of ", total,
-                  " events exceeds max_frame_size (", limit,
-                  " bytes): sending ", events.size(),
-                  " with moreFollows set");
+  warn_request(self, ": query answer of ", total,
+               " events exceeds max_frame_size (", limit, " bytes): sending ",
+               events.size(), " with moreFollows set");
   result = std::move(msg.result);
 }
 

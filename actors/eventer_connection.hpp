@@ -28,6 +28,7 @@
 #include <string>
 
 #include "actors/interfaces.hpp"
+#include "log/throttle.hpp"
 #include "protocol/chatter_connection.hpp"
 #include "protocol/eventer_codec.hpp"
 
@@ -156,6 +157,9 @@ struct eventer_connection_state {
   std::deque<early_message> waiting;
   /// Reading from the socket is halted until `waiting` is worked off.
   bool reading_halted = false;
+  /// Bounds the warnings about this client's requests (refused registers,
+  /// capped query answers).
+  log::throttle request_warnings;
   /// The client sent enough to be read in large chunks from now on.
   bool large_reads = false;
   /// The server is stopping: close once the output drained or at this time.

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "log/logger.hpp"
@@ -230,6 +231,40 @@ void check_large_microseconds(test::server_harness& harness) {
 }
 
 }  // namespace
+
+TEST_CASE("a client sending invalid registers as fast as it can writes a "
+          "bounded number of warnings, and the rest is counted") {
+  captured_log logged;
+  test::server_harness harness;
+  auto flooder = harness.connect("flooder");
+  constexpr size_t sent = 300;
+  for (size_t i = 0; i < sent; ++i)
+    flooder->register_events({json_event({"refused", "*"})});
+  // Answered after every earlier request was worked on.
+  REQUIRE(flooder->register_with_response({json_event({"ok", "flood"})}));
+  // Before: one line per refused request (300).
+  auto written = logged.count("(flooder): register refused", "");
+  MESSAGE(written, " of ", sent, " refusals written");
+  CHECK(written >= 32);
+  CHECK(written <= 64);
+  // What was held back is told when the client goes: nothing vanishes.
+  flooder->close();
+  auto told = [&] {
+    return logged.count("(flooder): ", " more warnings about its requests "
+                                       "were held back")
+           + logged.count("(flooder): ", "such warnings about this client "
+                                         "held back");
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (told() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);  // poll interval, bounded above
+  CHECK(told() >= 1);
+  if (written == 32)
+    CHECK(logged.count("(flooder): " + std::to_string(sent - written)
+                         + " more warnings",
+                       "")
+          == 1);
+}
 
 TEST_CASE("source timestamps with microseconds >= 1e6 are kept as sent") {
   SUBCASE("memory backend") {
