@@ -620,7 +620,9 @@ void close_when_drained(eventer_connection_pointer self) {
   }
   if (chatter::clock::now() >= *st.stop_deadline)
     return close_connection(self, "server stopping, client does not read");
-  self->delayed_send(self, std::chrono::milliseconds{20}, atom::flush::value);
+  // Anonymous, as the refusal timer (refuse_init).
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
+                         std::chrono::milliseconds{20}, atom::flush::value);
 }
 
 }  // namespace

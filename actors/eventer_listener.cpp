@@ -45,6 +45,15 @@ std::chrono::milliseconds keepalive_interval_of(
   return std::clamp(quarter, milliseconds{10}, milliseconds{1000});
 }
 
+/// The next keep-alive tick. Anonymous: in CAF 0.17 a message still in a
+/// broker's mailbox when it ends is never freed, and with the broker as
+/// its sender it keeps the broker allocated (LeakSanitizer saw it in 2 of
+/// 10 runs of the server tests under load).
+void tick_later(caf::io::stateful_broker<eventer_listener_state>* self) {
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
+                         self->state.keepalive_interval, atom::tick::value);
+}
+
 }  // namespace
 
 caf::behavior
@@ -76,7 +85,7 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
   });
   st.keepalive_interval = keepalive_interval_of(st.settings.chatter);
   if (st.keepalive_interval.count() > 0)
-    self->delayed_send(self, st.keepalive_interval, atom::tick::value);
+    tick_later(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     st.connections.erase(msg.source);
@@ -114,7 +123,7 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
         return;
       for (auto& [addr, conn] : st.connections)
         self->send(conn, atom::tick::value);
-      self->delayed_send(self, st.keepalive_interval, atom::tick::value);
+      tick_later(self);
     },
   };
 }

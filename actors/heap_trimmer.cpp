@@ -38,18 +38,30 @@ size_t trim_heap_if_over(size_t keep_free) {
 #endif
 }
 
+namespace {
+
+/// Anonymous: a message with this actor as sender still in its mailbox
+/// when it ends would keep it allocated (see eventer_listener).
+void tick_later(caf::event_based_actor* self,
+                std::chrono::milliseconds interval) {
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), interval,
+                         atom::tick::value);
+}
+
+}  // namespace
+
 caf::behavior heap_trimmer(caf::event_based_actor* self, caf::actor owner,
                            heap_trim_options options) {
   self->monitor(owner);
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });
-  self->delayed_send(self, options.interval, atom::tick::value);
+  tick_later(self, options.interval);
   return {
     [self, options](atom::tick) {
       auto free_bytes = trim_heap_if_over(options.keep_free);
       if (free_bytes > options.keep_free)
         HAT_LOG_DEBUG("server", "heap: ", free_bytes / 1024,
                       " KiB free, released to the system");
-      self->delayed_send(self, options.interval, atom::tick::value);
+      tick_later(self, options.interval);
     },
   };
 }
