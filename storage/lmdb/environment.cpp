@@ -65,8 +65,16 @@ result<environment> environment::open(const std::filesystem::path& path,
     if (lock_fd >= 0)
       ::close(std::exchange(lock_fd, -1));
   };
+  // An empty file holds no events: a writer takes it as new, as LMDB does
+  // (so does the reference). It is also what a second server starting at
+  // the same moment finds when it gets the lock between the first's
+  // create and its flock: it must not refuse the file for that.
+  std::error_code size_error;
+  bool empty = !options.read_only && !created
+               && std::filesystem::file_size(path, size_error) == 0
+               && !size_error;
   std::error_code exists_error;
-  if (!created && std::filesystem::exists(path, exists_error)) {
+  if (!created && !empty && std::filesystem::exists(path, exists_error)) {
     if (auto checked = check_data_file(path); !checked) {
       unlock();
       return checked.error();

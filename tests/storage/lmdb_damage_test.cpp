@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <sys/mount.h>
+#include <thread>
 #include <vector>
 
 #include <lmdb.h>
@@ -120,7 +122,7 @@ TEST_CASE("lmdb damage: a file cut by one page is refused") {
   CHECK(contains(open_error(db), db.string() + " is damaged"));
 }
 
-TEST_CASE("lmdb damage: garbage and an empty file are refused") {
+TEST_CASE("lmdb damage: garbage is refused, an empty file is new") {
   temp_dir dir;
   auto garbage = dir.path / "garbage.db";
   {
@@ -131,12 +133,17 @@ TEST_CASE("lmdb damage: garbage and an empty file are refused") {
   auto message = open_error(garbage);
   CHECK(contains(message, garbage.string() + " is not an LMDB database"));
 
+  // An empty file holds no events: the server takes it as a new database,
+  // as LMDB (and so the reference) does; a reader refuses it.
   auto empty = dir.path / "empty.db";
   std::ofstream{empty}.close();
-  message = open_error(empty);
-  CHECK(contains(message, empty.string() + " is empty"));
-  // Not turned into a new database.
-  CHECK(fs::file_size(empty) == 0);
+  lmdb::open_options read_only;
+  read_only.read_only = true;
+  auto reader = lmdb::environment::open(empty, read_only);
+  REQUIRE_FALSE(reader.ok());
+  CHECK(contains(reader.error().message(), empty.string() + " is empty"));
+  CHECK(open_error(empty) == "(opened)");
+  CHECK(fs::file_size(empty) > 0);
 
   // A file too short for its second meta page.
   auto head = dir.path / "head.db";
@@ -310,4 +317,46 @@ TEST_CASE("lmdb damage: a new file LMDB fails to set up is not left behind") {
   CHECK_FALSE(fs::exists(db));
   fs::remove(dir.path / "event.db-lock");
   CHECK(lmdb_backend::open(make_options(db)) != nullptr);
+}
+
+TEST_CASE("lmdb damage: two servers starting at once on a new db_path: one "
+          "runs, the other is told the file is in use") {
+  // Before: the second could take the lock on the file the first had just
+  // created and refuse it as empty, while the first was refused as "in
+  // use": neither started.
+  temp_dir dir;
+  lmdb::open_options exclusive;
+  exclusive.exclusive = true;
+  int both_failed = 0, both_opened = 0;
+  constexpr int rounds = 200;
+  for (int round = 0; round < rounds; ++round) {
+    auto db = dir.path / ("race-" + std::to_string(round) + ".db");
+    std::atomic<int> ready{0}, tried{0};
+    std::string outcome[2];
+    auto open = [&](int k) {
+      ++ready;
+      while (ready.load() < 2) {
+      }
+      auto env = lmdb::environment::open(db, exclusive);
+      outcome[k] = env.ok() ? "opened" : env.error().message();
+      // Held until both tried: the loser meets the lock, not a closed file.
+      ++tried;
+      while (tried.load() < 2) {
+      }
+    };
+    std::thread a{open, 0}, b{open, 1};
+    a.join();
+    b.join();
+    int opened = (outcome[0] == "opened") + (outcome[1] == "opened");
+    both_failed += opened == 0;
+    both_opened += opened == 2;
+    if (opened == 1) {
+      auto& other = outcome[0] == "opened" ? outcome[1] : outcome[0];
+      CHECK_MESSAGE(contains(other, "is in use"), other);
+    } else {
+      MESSAGE("round ", round, ": ", outcome[0], " | ", outcome[1]);
+    }
+  }
+  CHECK(both_failed == 0);
+  CHECK(both_opened == 0);
 }
