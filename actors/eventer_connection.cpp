@@ -154,13 +154,16 @@ void finish(eventer_connection_pointer self) {
 }
 
 /// Closes the socket. With output still pending (a client that does not
-/// read) CAF would keep the socket open until it drained, so the socket is
-/// reset instead: buffers freed and the peer told at once.
-void close_socket(eventer_connection_pointer self) {
+/// read) CAF would keep the socket open until it drained, for good, after
+/// this broker ended; so the socket is reset instead when `reset` is set or
+/// output is seen pending: buffers freed and the peer told at once.
+/// output_pending() cannot see what a flush in this same turn handed to
+/// CAF's own write buffer, so connections closed for an error always reset.
+void close_socket(eventer_connection_pointer self, bool reset) {
   auto& st = self->state;
   if (!self->valid(st.handle))
     return;
-  if (output_pending(self)) {
+  if (reset || output_pending(self)) {
     auto fd = static_cast<int>(st.handle.id());
     ::linger reset{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
@@ -180,7 +183,7 @@ void close_connection(eventer_connection_pointer self,
   if (self->state.current == phase::closing)
     return;
   HAT_LOG_WARNING("eventer", describe(self), " closed: ", why);
-  close_socket(self);
+  close_socket(self, true);
   finish(self);
 }
 
@@ -614,7 +617,9 @@ void close_when_drained(eventer_connection_pointer self) {
   if (st.current == phase::closing)
     return;
   if (!output_pending(self)) {
-    close_socket(self);
+    // Only at stop: should CAF still hold what a flush in this turn handed
+    // it, the socket drains or goes with the process, which ends next.
+    close_socket(self, false);
     finish(self);
     return;
   }

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <poll.h>
 #include <sys/socket.h>
@@ -412,6 +413,59 @@ TEST_CASE("send path: a dropped slow consumer's socket is reset and its "
   MESSAGE("RSS before ", baseline / 1024, " MB, after the drop ",
           rss / 1024, " MB");
   CHECK(rss - baseline < 16 * 1024);
+  CHECK(producer->is_open());
+}
+
+/// Descriptors the process has open.
+size_t open_fds(pid_t pid) {
+  std::error_code ec;
+  size_t n = 0;
+  for (auto it = std::filesystem::directory_iterator(
+         "/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    ++n;
+  return n;
+}
+
+TEST_CASE("send path: a connection closed for an error right after an "
+          "answer went out is reset, not left draining") {
+  // One request at a time, so the bad message waits behind the query and
+  // is worked on in the same turn as the query's answer goes out.
+  auto conf = test::write_config(
+    "send-error-close.yaml",
+    server_yaml("    module: hat.event.backends.memory\n",
+                "    max_requests_in_flight: 1\n"));
+  test::server_process server{{"--conf", conf.string()}};
+  auto port = server.wait_port();
+  REQUIRE(port != 0);
+  auto producer = connect_operational(port, "producer");
+  // A "latest, all types" answer of ~16 MB: more than the kernel's socket
+  // buffers take from a client that does not read.
+  std::string big(400'000, 'x');
+  for (int i = 0; i < 40; ++i)
+    REQUIRE(producer->register_with_response(
+      {register_event{{"big", std::to_string(i)}, std::nullopt,
+                      payload_binary{"blob", big}}}));
+  auto fds_before = open_fds(server.pid());
+
+  raw_client hog{port};
+  REQUIRE(hog.init("hog", {}));
+  REQUIRE(server.logged("(hog) initialised", 5s));
+  REQUIRE(hog.send(eventer::msg_query_req{query_latest_params{}}));
+  // Unexpected once initialised: closes the connection.
+  REQUIRE(hog.init("again", {}));
+  REQUIRE(server.logged("(hog) closed: unexpected message", 10s));
+  // Before: closed gracefully while CAF still held most of the answer, so
+  // the socket stayed open (and the answer allocated) as long as the
+  // client did not read: for ever.
+  CHECK(hog.wait_end(5s));
+  size_t fds = 0;
+  auto deadline = chatter::clock::now() + 5s;
+  do {
+    fds = open_fds(server.pid());
+  } while (fds > fds_before && chatter::clock::now() < deadline
+           && ::poll(nullptr, 0, 20) == 0);
+  CHECK(fds == fds_before);
   CHECK(producer->is_open());
 }
 
