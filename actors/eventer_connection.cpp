@@ -243,10 +243,15 @@ void become_ready(eventer_connection_pointer self, status current,
       break;
     accept_message(self, msg.type, msg.data, msg.conv, msg.last);
   }
-  if (st.current == phase::ready && !st.waiting.empty()
-      && !st.reading_halted) {
+  if (st.current != phase::ready)
+    return;
+  if (!st.waiting.empty() && !st.reading_halted) {
     st.reading_halted = true;
     self->halt(st.handle);
+  } else if (st.waiting.empty() && st.reading_halted && !st.stop_deadline) {
+    // Halted while the init was worked on.
+    st.reading_halted = false;
+    self->trigger(st.handle);
   }
 }
 
@@ -690,8 +695,11 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
                                         + error->to_string());
       if (!flush_checked(self))
         return;
-      // Requests wait for answers to go out: read no more until they did.
-      if (!st.waiting.empty() && !st.reading_halted) {
+      // Requests wait for answers to go out, and everything waits for the
+      // init answer: read no more until then (what came with the init
+      // request waits in `early`, at most one read's worth).
+      if ((!st.waiting.empty() || st.current == phase::initializing)
+          && !st.reading_halted) {
         st.reading_halted = true;
         self->halt(st.handle);
       }
@@ -721,7 +729,9 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
     },
     [self](atom::tick) {
       auto& st = self->state;
-      if (st.current == phase::closing)
+      // Not reading: the client's pong may sit unread behind requests the
+      // server is slow to answer; that is no sign of a dead client.
+      if (st.current == phase::closing || st.reading_halted)
         return;
       auto now = chatter::clock::now();
       if (now < st.chatter->next_keepalive_check())
