@@ -99,6 +99,7 @@ void tcp_acceptor::start(std::function<void(accepted_socket)> deliver) {
 }
 
 void tcp_acceptor::stop() {
+  stopping_ = true;
   if (thread_.joinable()) {
     char byte = 0;
     while (::write(wake_write_, &byte, 1) < 0 && errno == EINTR) {
@@ -116,8 +117,19 @@ bool tcp_acceptor::hold_reserve() {
     if (fd >= 0)
       continue;
     fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd >= 0)
+      continue;
+    // Only a lack of descriptors stops accepting; without /dev/null (a
+    // bare chroot) the acceptor goes on without spares.
+    if (errno == EMFILE || errno == ENFILE)
       return false;
+    if (!reserve_unavailable_) {
+      reserve_unavailable_ = true;
+      HAT_LOG_WARNING("eventer", "no spare descriptors: cannot open "
+                                 "/dev/null: ",
+                      os_reason(errno));
+    }
+    return true;
   }
   return true;
 }
@@ -152,8 +164,11 @@ void tcp_acceptor::run() {
     }
     if (fds[1].revents & POLLIN)
       return;
-    // Accept all that waits, then poll again.
+    // Accept all that waits, then poll again; stop() is heard between two
+    // accepts (a flood of clients never leaves EAGAIN to wait for).
     for (;;) {
+      if (stopping_)
+        return;
       // Still out of descriptors when the reserve cannot be taken back
       // (errno from open): wait on without accepting.
       int fd = hold_reserve() ? ::accept4(listen_fd_, nullptr, nullptr,

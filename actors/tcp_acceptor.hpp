@@ -16,6 +16,7 @@
 /// clients wait (a file to open, a pipe: AddressSanitizer's and UBSan's
 /// checks need one); it accepts again only once it could take them back.
 
+#include <atomic>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/expected.hpp>
 #include <functional>
@@ -89,6 +90,11 @@ private:
   int wake_write_ = -1;
   /// The spare descriptors (on /dev/null), -1 when let go.
   int reserve_[2] = {-1, -1};
+  /// /dev/null could not be opened for another reason than a lack of
+  /// descriptors: accepting goes on without spares (said once).
+  bool reserve_unavailable_ = false;
+  /// Set by stop(), read by the accepting thread between accepts.
+  std::atomic<bool> stopping_{false};
   uint16_t port_ = 0;
   std::function<void(accepted_socket)> deliver_;
   std::thread thread_;
