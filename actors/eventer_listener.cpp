@@ -122,7 +122,7 @@ eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
       if (st.exit_reason)
         return;
       for (auto& [addr, conn] : st.connections)
-        self->send(conn, atom::tick::value);
+        caf::anon_send(conn, atom::tick::value);
       tick_later(self);
     },
   };

@@ -40,6 +40,7 @@ void remove_connection(fanout_pointer self, int64_t conn_id) {
     if (members.empty())
       st.groups.erase(group);
   }
+  st.by_broker.erase(it->second.broker.address());
   st.connections.erase(it);
 }
 
@@ -120,6 +121,12 @@ shared_bytes batch_encoder::payload(const std::vector<uint32_t>& selected) {
 notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self,
                                                  status initial) {
   self->state.status = initial;
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto it = st.by_broker.find(msg.source);
+    if (it != st.by_broker.end())
+      remove_connection(self, it->second);
+  });
   return {
     // -- notify_fanout_actor --
     [self](atom::notify, const storage::event_batch& batch, bool persisted) {
@@ -134,6 +141,8 @@ notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self,
       if (group.members.empty())
         group.filter = std::move(filter);
       group.members.push_back(conn_id);
+      self->monitor(broker);
+      st.by_broker[broker.address()] = conn_id;
       st.connections[conn_id] = {std::move(broker), std::move(client_name),
                                  std::move(key)};
       return caf::make_result(st.status, st.engine);

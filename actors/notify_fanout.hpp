@@ -36,6 +36,10 @@ struct notify_fanout_state {
 
   /// Joined connections by connection id.
   std::unordered_map<int64_t, connection_entry> connections;
+  /// Joined connections by their broker: a broker that ends without
+  /// leaving (killed, an exception) is removed when its down message
+  /// comes, so the fan-out never keeps a dead connection.
+  std::unordered_map<caf::actor_addr, int64_t> by_broker;
   /// Filter groups by a canonical text of their filter.
   std::map<std::string, filter_group> groups;
   /// What joining connections are told, and what was last broadcast.

@@ -130,6 +130,12 @@ std::optional<timestamp> timestamp_from_float(double seconds) {
 }
 
 std::string timestamp_to_iso8601(timestamp t) {
+  // Microseconds of 1e6 and more (stored as sent, up to 2^32 - 1) carry
+  // into the seconds; beyond INT64_MAX seconds nothing is left to carry.
+  if (t.us >= 1'000'000 && t.s <= INT64_MAX - t.us / 1'000'000) {
+    t.s += t.us / 1'000'000;
+    t.us %= 1'000'000;
+  }
   // Split without multiplying back: days * 86400 overflows near INT64_MIN.
   int64_t days = t.s / seconds_per_day;
   int64_t sod = t.s % seconds_per_day;

@@ -123,6 +123,16 @@ TEST_CASE("float conversions round-trip within double precision") {
   }
 }
 
+TEST_CASE("iso8601 of microseconds of 1e6 and more") {
+  // Stored as sent (up to 2^32 - 1); the text names the instant they add
+  // up to, as Python's datetime does (before: a 7-digit or negative
+  // fraction).
+  CHECK(timestamp_to_iso8601({0, 1'500'000}) == "1970-01-01T00:00:01.500000Z");
+  CHECK(timestamp_to_iso8601({0, 4'294'967'295})
+        == "1970-01-01T01:11:34.967295Z");
+  CHECK(timestamp_to_iso8601({INT64_MAX, 2'000'000}).find("-") != 0);
+}
+
 TEST_CASE("iso8601 known values") {
   struct sample {
     timestamp t;
