@@ -1,5 +1,8 @@
 #include "config/lmdb_config.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 #include "config/json_fields.hpp"
 #include "config/server_config.hpp"
 #include "protocol/event_type.hpp"
@@ -33,8 +36,10 @@ std::vector<event_type> read_event_types(const json::value& value,
 double read_positive(const json::object& object, std::string_view key) {
   auto path = child_path(section, key);
   auto value = as_number(require(object, section, key), path);
-  if (!(value > 0))
-    throw config_error(path, "expected a positive number of seconds");
+  // At most a year: the value becomes a duration in milliseconds.
+  if (!(value > 0 && value <= 365 * 24 * 3600.0))
+    throw config_error(path, "expected a positive number of seconds, up to "
+                             "a year");
   return value;
 }
 
@@ -97,12 +102,34 @@ std::optional<double> optional_number(const json::object& object,
 }
 
 /// Counts are "number" in the reference schema; whole ones are meant.
+/// Beyond the range of int64_t a count is the nearest end of it (Python
+/// compares numbers of any size, so 1e30 entries means no limit there too).
 std::optional<int64_t> optional_count(const json::object& object,
                                       const std::string& parent,
                                       std::string_view key) {
-  if (auto value = optional_number(object, parent, key))
-    return static_cast<int64_t>(*value);
-  return std::nullopt;
+  auto value = optional_number(object, parent, key);
+  if (!value)
+    return std::nullopt;
+  if (std::isnan(*value))
+    throw config_error(child_path(parent, key), "expected a count, got NaN");
+  // 2^63 as a double; every double below it converts exactly.
+  constexpr double two_63 = 9223372036854775808.0;
+  if (*value >= two_63)
+    return INT64_MAX;
+  if (*value < -two_63)
+    return INT64_MIN;
+  return static_cast<int64_t>(*value);
+}
+
+/// A retention in seconds: finite and within about 31,700 years either
+/// way, so that "now minus it" stays a timestamp.
+std::optional<double> optional_duration(const json::object& object,
+                                        const std::string& parent) {
+  auto value = optional_number(object, parent, "duration");
+  if (value && !(std::abs(*value) <= 1e12))
+    throw config_error(child_path(parent, "duration"),
+                       "expected seconds within 1e12 either way");
+  return value;
 }
 
 storage::partition_options read_partition(const json::value& value,
@@ -128,7 +155,7 @@ storage::partition_options read_partition(const json::value& value,
     partition.limit = storage::partition_limit{
       optional_count(limit_object, limit_path, "min_entries"),
       optional_count(limit_object, limit_path, "max_entries"),
-      optional_number(limit_object, limit_path, "duration"),
+      optional_duration(limit_object, limit_path),
       optional_count(limit_object, limit_path, "size"),
     };
   }

@@ -337,8 +337,11 @@ server_config validate(const json::value& document) {
       as_boolean(*synced, "synced_restart_engine");
   if (auto* timeout = find(root, "module_timeout")) {
     config.module_timeout = as_number(*timeout, "module_timeout");
-    if (!(config.module_timeout >= 0))
-      throw config_error("module_timeout", "expected a number >= 0");
+    // At most a year: the value becomes a duration in milliseconds.
+    if (!(config.module_timeout >= 0
+          && config.module_timeout <= 365 * 24 * 3600.0))
+      throw config_error("module_timeout",
+                         "expected seconds from 0 to a year");
   }
   config.log_level = read_log(root);
   warn_unknown_keys(root, "", top_level_keys);

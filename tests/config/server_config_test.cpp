@@ -790,6 +790,30 @@ TEST_CASE("a monitor_component.name beside a top-level name is reported") {
         std::string::npos);
 }
 
+TEST_CASE("backend lmdb: counts beyond a 64-bit integer are the largest") {
+  // The reference's schema says "number": Python compares any size. Found
+  // by fuzz_config_json: 2e27 was converted to int64_t, undefined
+  // behaviour (UBSan: "outside the range of representable values").
+  auto config = parse_server_config(
+    base_with("backend:\n"
+              "  module: lmdb\n"
+              "  db_path: data/event.db\n"
+              "  identifier: null\n"
+              "  flush_period: 1\n"
+              "  cleanup_period: 5\n"
+              "  conditions: []\n"
+              "  latest: {subscriptions: [['*']]}\n"
+              "  timeseries:\n"
+              "    - {order_by: TIMESTAMP, subscriptions: [['*']], limit: "
+              "{max_entries: 2.0e+27, min_entries: -1.0e+30, size: 1.5}}\n"),
+    file_format::yaml);
+  REQUIRE(config.backend.lmdb);
+  auto& limit = *config.backend.lmdb->timeseries.at(0).limit;
+  CHECK(limit.max_entries == INT64_MAX);
+  CHECK(limit.min_entries == INT64_MIN);
+  CHECK(limit.size == 1);
+}
+
 TEST_CASE("backend lmdb: every field validated, errors name the path") {
   const std::string good =
     "backend:\n"
@@ -828,7 +852,20 @@ TEST_CASE("backend lmdb: every field validated, errors name the path") {
   CHECK(error_of(replace("flush_period: 0.5", "flush_period: soon"))
         == "backend.flush_period: expected a number, got string");
   CHECK(error_of(replace("cleanup_period: 5", "cleanup_period: 0"))
-        == "backend.cleanup_period: expected a positive number of seconds");
+        == "backend.cleanup_period: expected a positive number of seconds, "
+           "up to a year");
+  // Durations become integers (milliseconds, timestamps): a huge one was
+  // undefined behaviour in that conversion.
+  CHECK(error_of(replace("flush_period: 0.5", "flush_period: 1.0e+300"))
+        == "backend.flush_period: expected a positive number of seconds, "
+           "up to a year");
+  CHECK(error_of(replace("duration: 3600", "duration: 1.0e+300"))
+        == "backend.timeseries[0].limit.duration: expected seconds within "
+           "1e12 either way");
+  CHECK(error_of(replace("size: 1000000", "size: .nan"))
+        == "backend.timeseries[0].limit.size: expected a count, got NaN");
+  CHECK(error_of(base_with("module_timeout: 1.0e+300\n"))
+        == "module_timeout: expected seconds from 0 to a year");
   CHECK(error_of(replace("order_by: SOURCE_TIMESTAMP", "order_by: TIME"))
         == "backend.timeseries[0].order_by: expected TIMESTAMP or "
            "SOURCE_TIMESTAMP, got 'TIME'");
