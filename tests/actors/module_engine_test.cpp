@@ -476,7 +476,7 @@ TEST_CASE_FIXTURE(module_fixture,
 
 TEST_CASE_FIXTURE(module_fixture,
                   "modules: a restart asked during a session comes after "
-                  "it; queued requests are refused") {
+                  "it, and queued requests are refused") {
   start({scripted(R"({"name": "A", "subscriptions": [["*"]]})")});
   auto running = request({"x"});
   run_except_modules();  // the round waits with the module

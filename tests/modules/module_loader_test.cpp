@@ -158,7 +158,7 @@ TEST_CASE("a factory without create is refused") {
                               " has no create function");
 }
 
-TEST_CASE("a module whose create throws loads; create's error reaches "
+TEST_CASE("a module whose create throws loads, and create's error reaches "
           "the caller") {
   const auto loaded = load_module(HAT_THROWING_PLUGIN);
   REQUIRE(loaded.factory != nullptr);

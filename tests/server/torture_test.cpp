@@ -99,7 +99,7 @@ client::client_options good_options(uint16_t port, std::string name) {
 }  // namespace
 
 TEST_CASE("torture: churn, early closes, non-readers, partial frames and "
-          "bad input at once; good clients served, no ghost, memory back") {
+          "bad input at once: good clients served, no ghost, memory back") {
   small_asan_heap asan_heap;
   auto conf = test::write_config("torture.yaml", torture_config());
   test::server_process server{{"--conf", conf.string()}};

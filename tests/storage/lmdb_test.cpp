@@ -360,7 +360,7 @@ TEST_CASE("lmdb: clear empties a database and keeps it") {
   CHECK(take(read.stat(db)).entries == 1);
 }
 
-TEST_CASE("lmdb: a full map is an error value; grow and retry succeeds") {
+TEST_CASE("lmdb: a full map is an error value, grow and retry succeeds") {
   temp_dir dir;
   auto env = open_env(dir / "db", size_t{1} << 20);
   auto db = take(env.open_db("TIMESERIES_DATA", true));
