@@ -162,6 +162,8 @@ struct eventer_connection_state {
   log::throttle request_warnings;
   /// The client sent enough to be read in large chunks from now on.
   bool large_reads = false;
+  /// When output was last handed to CAF (flush).
+  std::chrono::steady_clock::time_point last_flush{};
   /// The server is stopping: close once the output drained or at this time.
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
 
