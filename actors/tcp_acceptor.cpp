@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -112,11 +113,25 @@ void tcp_acceptor::stop() {
   }
 }
 
+bool tcp_acceptor::near_limit(int fd) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0
+      || limit.rlim_cur == RLIM_INFINITY)
+    return false;
+  return static_cast<rlim_t>(fd) + 3 >= limit.rlim_cur;
+}
+
 bool tcp_acceptor::hold_reserve() {
   for (auto& fd : reserve_) {
     if (fd >= 0)
       continue;
     fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && near_limit(fd)) {
+      // Taking it back would leave the rest of the server none.
+      release_reserve();
+      errno = EMFILE;
+      return false;
+    }
     if (fd >= 0)
       continue;
     // Only a lack of descriptors stops accepting; without /dev/null (a
@@ -181,6 +196,12 @@ void tcp_acceptor::run() {
         failures = 0;
         unreported = 0;
         backoff_ms = first_backoff_ms;
+        // Descriptors are handed out lowest first: one this close to the
+        // limit means the process has (almost) none left. The spares go to
+        // the rest of the server before the new connection starts, not
+        // only when the next accept fails.
+        if (near_limit(fd))
+          release_reserve();
         deliver_(accepted_socket{fd});
         continue;
       }

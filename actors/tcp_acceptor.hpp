@@ -80,6 +80,9 @@ private:
   /// out of descriptors.
   bool hold_reserve();
   void release_reserve();
+  /// Whether descriptor `fd` is among the last few below the process's
+  /// limit (descriptors are handed out lowest first).
+  static bool near_limit(int fd);
 
   /// Waits up to `ms` or until stop(); false once stopped.
   bool wait_unless_stopped(int ms);
