@@ -78,7 +78,10 @@ bool output_pending(eventer_connection_pointer self) {
 bool flush_checked(eventer_connection_pointer self) {
   auto& st = self->state;
   self->flush(st.handle);
-  st.last_flush = std::chrono::steady_clock::now();
+  // Only the stop path asks when output was last flushed (its exit handler
+  // records the first): no clock read per send otherwise.
+  if (st.stop_deadline)
+    st.last_flush = std::chrono::steady_clock::now();
   auto queued = self->wr_buf(st.handle).size();
   if (queued <= st.settings.max_send_queue)
     return true;
@@ -136,20 +139,27 @@ event_source source_of(eventer_connection_pointer self) {
 /// join was sent (the leave follows the join from the same sender, so it
 /// cannot overtake it), registers DISCONNECTED if CONNECTED was sent (or
 /// the client was initialised while operational), and stops.
+/// Records what DISCONNECTED this client is owed now, if any: once
+/// CONNECTED was sent, or once it was initialised with an engine running;
+/// to the latest engine known.
+void owe_disconnected(eventer_connection_pointer self) {
+  auto& st = self->state;
+  auto engine = st.engine ? st.engine : st.connected_engine;
+  if (engine && (st.connected_engine || st.current == phase::ready))
+    st.disconnected.owe(engine, source_of(self),
+                        eventer_status_event(self, "DISCONNECTED"));
+}
+
 void finish(eventer_connection_pointer self) {
   auto& st = self->state;
-  bool was_ready = st.current == phase::ready;
+  owe_disconnected(self);
   st.current = phase::closing;
   if (auto held = st.request_warnings.take_held_back())
     HAT_LOG_WARNING("eventer", describe(self), ": ", held,
                     " more warnings about its requests were held back");
   if (st.joined)
     self->send(st.fanout, atom::leave::value, st.conn_id);
-  auto engine = st.engine ? st.engine : st.connected_engine;
-  if (engine && (st.connected_engine || was_ready))
-    caf::anon_send(engine, atom::register_::value, source_of(self),
-                   std::vector<register_event>{
-                     eventer_status_event(self, "DISCONNECTED")});
+  st.disconnected.register_now();
   st.waiting.clear();
   st.early.clear();
   st.held_queries.clear();
@@ -235,6 +245,7 @@ void become_ready(eventer_connection_pointer self, status current,
   st.status = current;
   st.engine = std::move(engine);
   st.current = phase::ready;
+  owe_disconnected(self);
   send_msg(self, eventer::msg_init_res{std::nullopt, current},
            st.init_conversation, true);
   if (st.current != phase::ready)
@@ -328,6 +339,7 @@ void handle_init(eventer_connection_pointer self,
           return join_fanout(self);
         // From here on, closing registers DISCONNECTED (finish).
         st.connected_engine = engine;
+        owe_disconnected(self);
         self
           ->request(engine, caf::infinite, atom::register_::value,
                     source_of(self),
@@ -729,6 +741,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
     [self](atom::status, status current, engine_actor& engine) {
       auto& st = self->state;
       st.engine = std::move(engine);
+      owe_disconnected(self);
       if (st.current == phase::ready
           && !same_on_wire(st.status, current, st.settings.dialect))
         send_msg(self, eventer::msg_status_notify{current}, std::nullopt,

@@ -80,6 +80,41 @@ private:
   size_t held_ = 0;
 };
 
+/// The DISCONNECTED a client is owed once its CONNECTED was registered (or
+/// it was initialised while an engine ran). finish() registers it; a
+/// broker that ends another way (an exception, a kill) registers it when
+/// its state is destroyed, so every CONNECTED gets its DISCONNECTED.
+class owed_disconnected {
+public:
+  owed_disconnected() = default;
+  owed_disconnected(const owed_disconnected&) = delete;
+  owed_disconnected& operator=(const owed_disconnected&) = delete;
+  ~owed_disconnected() {
+    register_now();
+  }
+
+  /// It is owed, to `engine` (the latest one known).
+  void owe(engine_actor engine, event_source source, register_event event) {
+    engine_ = std::move(engine);
+    source_ = source;
+    event_ = std::move(event);
+  }
+
+  /// Registers it if owed; afterwards nothing is owed.
+  void register_now() {
+    if (!event_ || !engine_)
+      return;
+    caf::anon_send(engine_, atom::register_::value, source_,
+                   std::vector<register_event>{std::move(*event_)});
+    event_.reset();
+  }
+
+private:
+  engine_actor engine_;
+  event_source source_;
+  std::optional<register_event> event_;
+};
+
 /// What every connection of one listener shares.
 struct eventer_settings {
   int64_t server_id = 0;
@@ -151,6 +186,8 @@ struct eventer_connection_state {
   bool joined = false;
   /// The engine CONNECTED was sent to: a DISCONNECTED must follow.
   engine_actor connected_engine;
+  /// That DISCONNECTED, kept up to date by owe_disconnected().
+  owed_disconnected disconnected;
   /// Requests sent to the engine or the store (or held) and not answered.
   size_t requests_in_flight = 0;
   /// Requests read while `requests_in_flight` was at the bound, in order.
@@ -162,7 +199,8 @@ struct eventer_connection_state {
   log::throttle request_warnings;
   /// The client sent enough to be read in large chunks from now on.
   bool large_reads = false;
-  /// When output was last handed to CAF (flush).
+  /// When output was last handed to CAF (flush), recorded once the server
+  /// stops.
   std::chrono::steady_clock::time_point last_flush{};
   /// The server is stopping: close once the output drained or at this time.
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
