@@ -66,7 +66,7 @@ accepted_socket::owner::~owner() {
 }
 
 caf::expected<std::unique_ptr<tcp_acceptor>>
-tcp_acceptor::adopt(listen_socket socket) {
+tcp_acceptor::adopt(listen_socket socket, std::string spare_file) {
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
     auto reason = os_reason(errno);
@@ -78,6 +78,7 @@ tcp_acceptor::adopt(listen_socket socket) {
     new tcp_acceptor(socket.fd, socket.port)};
   acceptor->wake_read_ = wake[0];
   acceptor->wake_write_ = wake[1];
+  acceptor->spare_file_ = std::move(spare_file);
   return acceptor;
 }
 
@@ -113,19 +114,23 @@ void tcp_acceptor::stop() {
   }
 }
 
-bool tcp_acceptor::near_limit(int fd) {
+void tcp_acceptor::read_fd_limit() {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0
-      || limit.rlim_cur == RLIM_INFINITY)
-    return false;
-  return static_cast<rlim_t>(fd) + 3 >= limit.rlim_cur;
+  fd_limit_ = ::getrlimit(RLIMIT_NOFILE, &limit) == 0
+                  && limit.rlim_cur != RLIM_INFINITY
+                ? static_cast<uint64_t>(limit.rlim_cur)
+                : 0;
+}
+
+bool tcp_acceptor::near_limit(int fd) const {
+  return fd_limit_ > 0 && static_cast<uint64_t>(fd) + 3 >= fd_limit_;
 }
 
 bool tcp_acceptor::hold_reserve() {
   for (auto& fd : reserve_) {
     if (fd >= 0)
       continue;
-    fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    fd = ::open(spare_file_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0 && near_limit(fd)) {
       // Taking it back would leave the rest of the server none.
       release_reserve();
@@ -140,9 +145,8 @@ bool tcp_acceptor::hold_reserve() {
       return false;
     if (!reserve_unavailable_) {
       reserve_unavailable_ = true;
-      HAT_LOG_WARNING("eventer", "no spare descriptors: cannot open "
-                                 "/dev/null: ",
-                      os_reason(errno));
+      HAT_LOG_WARNING("eventer", "no spare descriptors: cannot open ",
+                      spare_file_, ": ", os_reason(errno));
     }
     return true;
   }
@@ -162,6 +166,7 @@ bool tcp_acceptor::wait_unless_stopped(int ms) {
 }
 
 void tcp_acceptor::run() {
+  read_fd_limit();
   hold_reserve();
   int backoff_ms = first_backoff_ms;
   // Failed attempts since accept() last worked, and since the last line.
@@ -213,8 +218,10 @@ void tcp_acceptor::run() {
       // Out of descriptors (or anything unexpected): accept() would fail
       // again at once. Clients wait in the backlog meanwhile; the reserve
       // goes to the rest of the server.
-      if (out_of_resources(err))
+      if (out_of_resources(err)) {
         release_reserve();
+        read_fd_limit();
+      }
       ++failures;
       ++unreported;
       auto now = steady::now();

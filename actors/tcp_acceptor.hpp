@@ -51,8 +51,10 @@ public:
   /// Takes over a socket the server bound and listens on
   /// (open_listen_socket); the error (ec::listen_failed) names the address
   /// and the OS reason in words.
+  /// The spare descriptors are opened on `spare_file` (tests name one
+  /// that does not exist, as in a chroot without /dev/null).
   static caf::expected<std::unique_ptr<tcp_acceptor>>
-  adopt(listen_socket socket);
+  adopt(listen_socket socket, std::string spare_file = "/dev/null");
 
   ~tcp_acceptor();
   tcp_acceptor(const tcp_acceptor&) = delete;
@@ -82,7 +84,10 @@ private:
   void release_reserve();
   /// Whether descriptor `fd` is among the last few below the process's
   /// limit (descriptors are handed out lowest first).
-  static bool near_limit(int fd);
+  bool near_limit(int fd) const;
+  /// Reads the process's descriptor limit into fd_limit_ (at start, and
+  /// again whenever descriptors ran out: an operator may have raised it).
+  void read_fd_limit();
 
   /// Waits up to `ms` or until stop(); false once stopped.
   bool wait_unless_stopped(int ms);
@@ -91,11 +96,15 @@ private:
   /// Written by stop() to wake the thread.
   int wake_read_ = -1;
   int wake_write_ = -1;
-  /// The spare descriptors (on /dev/null), -1 when let go.
+  /// What the spare descriptors are opened on.
+  std::string spare_file_;
+  /// The spare descriptors (on spare_file_), -1 when let go.
   int reserve_[2] = {-1, -1};
-  /// /dev/null could not be opened for another reason than a lack of
+  /// The spare file could not be opened for another reason than a lack of
   /// descriptors: accepting goes on without spares (said once).
   bool reserve_unavailable_ = false;
+  /// RLIMIT_NOFILE's soft limit; 0 when there is none.
+  uint64_t fd_limit_ = 0;
   /// Set by stop(), read by the accepting thread between accepts.
   std::atomic<bool> stopping_{false};
   uint16_t port_ = 0;
