@@ -74,13 +74,6 @@ public:
       old_ = old;
     auto value = old_ ? *old_ + ":" : std::string{};
     value += "quarantine_size_mb=4:allocator_release_to_os_interval_ms=100";
-    // KNOWN, open: after this much churn LeakSanitizer sometimes finds a
-    // CAF 0.17 stream (its 64 KiB read buffer, a queued frame) still
-    // registered with the multiplexer when the process exits (2 of 3
-    // CTest runs with tests two at a time; not seen in 8 runs alone). The
-    // server has stopped by then; the memory bounds above are what this
-    // test checks. Leak detection stays on in every other server test.
-    value += ":detect_leaks=0";
     ::setenv("ASAN_OPTIONS", value.c_str(), 1);
   }
   ~small_asan_heap() {
