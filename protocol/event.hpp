@@ -85,6 +85,21 @@ struct event_source {
 /// has standby and operational (see eventer_codec.hpp for the mapping).
 enum class status : uint8_t { standby, starting, operational, stopping };
 
+/// The status in lower-case words, as logs and the CLI write it.
+constexpr const char* status_name(status s) {
+  switch (s) {
+    case status::standby:
+      return "standby";
+    case status::starting:
+      return "starting";
+    case status::operational:
+      return "operational";
+    case status::stopping:
+      return "stopping";
+  }
+  return "unknown";
+}
+
 enum class order : uint8_t { descending, ascending };
 
 enum class order_by : uint8_t { timestamp, source_timestamp };

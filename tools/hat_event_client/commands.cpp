@@ -53,20 +53,6 @@ std::unique_ptr<eventer_client> connect(client_options options) {
   }
 }
 
-const char* status_name(status s) {
-  switch (s) {
-  case status::standby:
-    return "standby";
-  case status::starting:
-    return "starting";
-  case status::operational:
-    return "operational";
-  case status::stopping:
-    return "stopping";
-  }
-  return "unknown";
-}
-
 void write_line(std::ostream& out, const boost::json::value& v) {
   out << json_to_text(v) << '\n' << std::flush;
 }
