@@ -12,6 +12,7 @@
 #include "actors/listen_socket.hpp"
 #include "actors/load_modules.hpp"
 #include "actors/server_error.hpp"
+#include "actors/server_status.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
 #include "storage/lmdb_backend.hpp"
@@ -87,19 +88,12 @@ void finish(server_pointer self) {
   self->quit(st.failure);
 }
 
-/// Stops `actor`, then runs `next` once it is down.
-void stop_then(server_pointer self, caf::actor actor,
-               std::function<void()> next) {
-  auto& st = self->state;
-  if (!actor || st.down.count(actor.address()) > 0)
-    return next();
-  st.awaited = actor.address();
-  st.after_awaited = std::move(next);
-  self->send_exit(actor, caf::exit_reason::user_shutdown);
+caf::actor as_actor(const auto& handle) {
+  return caf::actor_cast<caf::actor>(handle);
 }
 
 /// After the engine: the STOPPED session is stored and its notification
-/// handed to every connection before the connections go. Each request
+/// handed to every connection before anything else happens. Each request
 /// below is answered only after what was sent before it was processed.
 void drain_notifications(server_pointer self, std::function<void()> next) {
   auto& st = self->state;
@@ -125,47 +119,28 @@ void drain_notifications(server_pointer self, std::function<void()> next) {
       });
 }
 
-/// Reverse start order: engine (STOPPED stored), connections, storage
-/// (flushed), fan-out.
-void start_stopping(server_pointer self, caf::error failure) {
+/// Stops the next part still running of st.stop_order (listener, store,
+/// fan-out: connections first, the store flushed last but one); the server
+/// ends after the last.
+void stop_next_part(server_pointer self) {
   auto& st = self->state;
-  if (st.stopping)
+  while (!st.stop_order.empty()) {
+    auto part = std::move(st.stop_order.front());
+    st.stop_order.pop_front();
+    if (!part || st.down.count(part.address()) > 0)
+      continue;
+    st.awaited_stop = part.address();
+    self->send_exit(part, caf::exit_reason::user_shutdown);
     return;
-  st.stopping = true;
-  st.failure = std::move(failure);
-  // As the reference: stopping while the engine goes, standby once the
-  // store is flushed.
-  if (st.fanout)
-    self->send(st.fanout, atom::status::value, status::stopping,
-               engine_actor{});
-  auto as_actor = [](const auto& handle) {
-    return caf::actor_cast<caf::actor>(handle);
-  };
-  stop_then(self, as_actor(st.engine), [=] {
-    drain_notifications(self, [=] {
-      auto& st = self->state;
-      if (st.fanout)
-        self->send(st.fanout, atom::status::value, status::standby,
-                   engine_actor{});
-      stop_then(self, st.listener, [=] {
-        auto& st = self->state;
-        stop_then(self, as_actor(st.storage), [=] {
-          stop_then(self, as_actor(self->state.fanout),
-                    [=] { finish(self); });
-        });
-      });
-    });
-  });
+  }
+  st.awaited_stop = caf::actor_addr{};
+  finish(self);
 }
 
-/// Starting, and a new engine with fresh modules; operational follows when
-/// it reports STARTED in the store (atom::started).
-void start_engine(server_pointer self) {
+/// A new engine with fresh modules; it reports STARTED in the store
+/// (atom::started), which makes the server operational.
+void spawn_engine(server_pointer self) {
   auto& st = self->state;
-  if (st.stopping)
-    return;
-  self->send(st.fanout, atom::status::value, status::starting,
-             engine_actor{});
   engine_config conf;
   conf.server_id = st.config.server_id;
   conf.storage = st.storage;
@@ -177,51 +152,77 @@ void start_engine(server_pointer self) {
   st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
 }
 
-/// As the reference's runner: stopping, the engine closed (STOPPED
-/// stored), the store flushed, standby; then a new engine.
-void restart_engine(server_pointer self) {
+/// Carries out what the status machine decided, in order.
+void carry_out(server_pointer self, const server_status_machine::actions& todo) {
   auto& st = self->state;
-  if (st.stopping || st.restarting || !st.engine)
-    return;
-  st.restarting = true;
-  HAT_LOG_INFO("server", "restarting the engine");
-  self->send(st.fanout, atom::status::value, status::stopping,
-             engine_actor{});
-  stop_then(self, caf::actor_cast<caf::actor>(st.engine), [=] {
-    drain_notifications(self, [=] {
-      auto& st = self->state;
-      st.restarting = false;
-      if (st.stopping)
-        return;
-      self->send(st.fanout, atom::status::value, status::standby,
-                 engine_actor{});
-      start_engine(self);
-    });
-  });
+  for (auto action : todo) {
+    if (auto now = published_status(action)) {
+      HAT_LOG_INFO("server", status_name(*now));
+      self->send(st.fanout, atom::status::value, *now,
+                 *now == status::operational ? st.engine : engine_actor{});
+      continue;
+    }
+    switch (action) {
+      case server_action::start_engine:
+        spawn_engine(self);
+        break;
+      case server_action::stop_engine:
+        self->send_exit(st.engine, caf::exit_reason::user_shutdown);
+        break;
+      case server_action::drain:
+        drain_notifications(self, [self] {
+          carry_out(self, self->state.machine.drained());
+        });
+        break;
+      case server_action::stop_server:
+        st.stop_order = {st.listener, as_actor(st.storage),
+                         as_actor(st.fanout)};
+        stop_next_part(self);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/// Stops the server in order, for `failure` (none: asked to stop).
+void shut_down(server_pointer self, caf::error failure) {
+  auto& st = self->state;
+  if (failure && !st.failure)
+    st.failure = std::move(failure);
+  carry_out(self, st.machine.shutdown());
 }
 
 void on_down(server_pointer self, caf::down_msg& msg) {
   auto& st = self->state;
   st.down.insert(msg.source);
-  // Awaited: stopping, or an engine restart.
-  if (msg.source == st.awaited) {
-    auto next = std::move(st.after_awaited);
-    st.awaited = caf::actor_addr{};
-    next();
-    return;
+  if (msg.source == st.awaited_stop)
+    return stop_next_part(self);
+  if (st.engine && msg.source == st.engine.address()) {
+    st.engine = engine_actor{};
+    bool asked = st.machine.current_phase()
+                 == server_status_machine::phase::stopping;
+    carry_out(self, st.machine.engine_ended());
+    if (asked)
+      return;
+    auto reason = msg.reason ? msg.reason
+                             : make_error(ec::essential_actor_down,
+                                          "the engine stopped without a "
+                                          "reason");
+    HAT_LOG_ERROR("server", "the engine stopped: ", render_error(reason));
+    return shut_down(self, std::move(reason));
   }
-  if (st.stopping)
+  if (st.machine.current_phase() == server_status_machine::phase::finishing)
     return;
-  auto name = msg.source == st.engine.address()    ? "the engine"
-              : msg.source == st.storage.address() ? "the storage"
-              : msg.source == st.fanout.address()  ? "the notification fan-out"
+  auto name = msg.source == st.storage.address()    ? "the storage"
+              : msg.source == st.fanout.address()   ? "the notification fan-out"
               : msg.source == st.listener.address() ? "the Eventer listener"
                                                     : "an essential actor";
   auto reason = msg.reason ? msg.reason
                            : make_error(ec::essential_actor_down, name,
                                         " stopped without a reason");
   HAT_LOG_ERROR("server", name, " stopped: ", render_error(reason));
-  start_stopping(self, std::move(reason));
+  shut_down(self, std::move(reason));
 }
 
 }  // namespace
@@ -277,7 +278,7 @@ server_actor::behavior_type server(server_pointer self,
   if (st.config.monitor_component)
     HAT_LOG_WARNING("server", "monitor_component: redundancy is not "
                               "supported yet; running standalone");
-  start_engine(self);
+  carry_out(self, st.machine.begin());
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
@@ -285,7 +286,12 @@ server_actor::behavior_type server(server_pointer self,
       return self->delegate(self->state.fanout, atom::get::value,
                             atom::status::value);
     },
-    [self](atom::restart) { restart_engine(self); },
+    [self](atom::restart) {
+      auto todo = self->state.machine.restart_requested();
+      if (!todo.empty())
+        HAT_LOG_INFO("server", "restarting the engine");
+      carry_out(self, todo);
+    },
     [self](atom::reset_ready) {
       // Standalone there is no monitor whose flag could be reset.
       HAT_LOG_INFO("server", "monitor ready reset asked: no monitor, "
@@ -293,18 +299,15 @@ server_actor::behavior_type server(server_pointer self,
     },
     [self](atom::started) {
       auto& st = self->state;
-      // An engine being stopped (or replaced) is not operational any more.
-      if (st.stopping || st.restarting || !st.engine
-          || self->current_sender() != st.engine.address())
-        return;
-      HAT_LOG_INFO("server", "operational");
-      self->send(st.fanout, atom::status::value, status::operational,
-                 st.engine);
+      // Only the current engine's; an engine being stopped is not
+      // operational any more (the machine knows).
+      if (st.engine && self->current_sender() == st.engine.address())
+        carry_out(self, st.machine.engine_started());
     },
     [self](atom::shutdown) -> caf::result<atom::ok> {
       auto& st = self->state;
       st.shutdown_promise = self->make_response_promise<atom::ok>();
-      start_stopping(self, caf::error{});
+      shut_down(self, caf::error{});
       return st.shutdown_promise;
     },
   };

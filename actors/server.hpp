@@ -3,19 +3,24 @@
 /// The supervisor: first takes what the server cannot run without, the
 /// listening socket and then the backend, and fails at once, having
 /// started nothing and written nothing, when either cannot be had. Then it
-/// starts storage, the fan-out, the Eventer listener and (standalone) the
-/// engine, in that order, and publishes "operational" when the engine
-/// reports its STARTED session in the store's mailbox; stops
-/// them in the reverse order (engine first, so its STOPPED event is stored,
-/// storage last, so everything is flushed). Any of them dying on its own
-/// stops the rest and ends the server with that error.
+/// starts storage, the fan-out and the Eventer listener, and owns the
+/// server's status: a server_status_machine decides when an engine starts
+/// and stops (standalone: at once; "operational" once the engine reports
+/// its STARTED session in the store's mailbox) and the supervisor carries
+/// out its actions, publishing every status to the fan-out. At the end it
+/// stops the parts in the reverse order (engine first, so its STOPPED
+/// event is stored, storage last but one, so everything is flushed). Any
+/// part dying on its own stops the rest and ends the server with that
+/// error.
 
 #include <caf/io/broker.hpp>
+#include <deque>
 #include <functional>
 #include <set>
 
 #include "actors/interfaces.hpp"
 #include "actors/module_spec.hpp"
+#include "actors/server_status.hpp"
 #include "config/server_config.hpp"
 
 namespace hat {
@@ -46,12 +51,12 @@ struct server_state {
   /// across engine restarts).
   std::vector<module_spec> modules;
   uint16_t eventer_port = 0;
-  bool stopping = false;
-  /// Between an engine's restart request and its successor's start.
-  bool restarting = false;
-  /// While stopping: the actor being stopped and what follows its end.
-  caf::actor_addr awaited;
-  std::function<void()> after_awaited;
+  /// Decides the status and what to start and stop (standalone for now).
+  server_status_machine machine{false};
+  /// While finishing: the parts still to stop, in order, and the one
+  /// being stopped.
+  std::deque<caf::actor> stop_order;
+  caf::actor_addr awaited_stop;
   /// Actors already down: stopping them again would wait forever.
   std::set<caf::actor_addr> down;
   /// Why the server stops (none for an orderly shutdown).
