@@ -623,6 +623,23 @@ TEST_CASE("client tool: a server in standby refuses registration, exit 1") {
   CHECK(query.code == 0);
 }
 
+TEST_CASE("client tool: subscribe tells the server's status changes") {
+  test::standby_eventer server;
+  REQUIRE(server.port != 0);
+  tool_process sub{with_port(server.port, {"subscribe"})};
+  REQUIRE(sub.stderr_has("subscribed"));
+  CHECK(sub.stderr_has("(server standby)", 0ms));
+  // What the server's supervisor does when an engine starts.
+  caf::anon_send(server.fanout, atom::status::value, status::starting,
+                 engine_actor{});
+  CHECK(sub.stderr_has("hat-event-client: server status starting"));
+  caf::anon_send(server.fanout, atom::status::value, status::standby,
+                 engine_actor{});
+  CHECK(sub.stderr_has("hat-event-client: server status standby"));
+  sub.signal(SIGINT);
+  CHECK(sub.finish() == 0);
+}
+
 TEST_CASE("client tool: bad arguments print usage, exit code 2") {
   for (auto args : std::vector<std::vector<std::string>>{
          {},

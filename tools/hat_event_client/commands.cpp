@@ -164,6 +164,13 @@ public:
     }
   }
 
+  /// A line for the user on `notices` (the subscription, the server's
+  /// status changes), written under the same lock as events.
+  void notice(std::ostream& notices, const std::string& line) {
+    std::lock_guard lock{mutex_};
+    notices << line << '\n' << std::flush;
+  }
+
   /// The first call decides.
   void finish(end why) {
     std::lock_guard lock{mutex_};
@@ -254,6 +261,12 @@ int run_subscribe(const subscribe_command& cmd, client_options options,
   options.on_events = [&sub](std::vector<event> events) {
     sub.on_events(events);
   };
+  // Status changes while subscribed (a restart, a blessing lost or won in
+  // a cluster) are told as they come.
+  options.on_status = [&sub, &notices](status now) {
+    sub.notice(notices, std::string{"hat-event-client: server status "}
+                          + status_name(now));
+  };
   signal_watch signals{[&sub] { sub.finish(end::signalled); }};
   auto address = address_of(options);
   auto client = connect(std::move(options));
@@ -261,9 +274,9 @@ int run_subscribe(const subscribe_command& cmd, client_options options,
   // Events registered from now on are sure to be printed: the server
   // answers MsgInitReq only once the subscription is in place. Scripts
   // wait for this line before they make the events they want to see.
-  notices << "hat-event-client: subscribed at " << address << " (server "
-          << status_name(client->server_status()) << ")\n"
-          << std::flush;
+  sub.notice(notices, "hat-event-client: subscribed at " + address
+                        + " (server " + status_name(client->server_status())
+                        + ")");
   return subscribe_outcome(cmd, sub, sub.wait(cmd.timeout));
 }
 
