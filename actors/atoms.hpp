@@ -57,5 +57,9 @@ using restart = caf::atom_constant<caf::atom("restart")>;
 using started = caf::atom_constant<caf::atom("started")>;
 /// Engine, server: reset the monitor "ready" flag.
 using reset_ready = caf::atom_constant<caf::atom("reset_rdy")>;
+/// Monitor link → server: run the engine (true) or not.
+using bless = caf::atom_constant<caf::atom("bless")>;
+/// Server → monitor link: the engine stopped and the store was flushed.
+using engine_stopped = caf::atom_constant<caf::atom("eng_stop")>;
 
 }  // namespace hat::atom

@@ -12,7 +12,9 @@
 #include "actors/listen_socket.hpp"
 #include "actors/load_modules.hpp"
 #include "actors/server_error.hpp"
+#include "actors/monitor_link.hpp"
 #include "actors/server_status.hpp"
+#include "protocol/monitor_data.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
 #include "storage/lmdb_backend.hpp"
@@ -160,6 +162,10 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
       HAT_LOG_INFO("server", status_name(*now));
       self->send(st.fanout, atom::status::value, *now,
                  *now == status::operational ? st.engine : engine_actor{});
+      // Back in standby after a stop: the monitor link may withdraw its
+      // blessing answer now (it ignores this unless it asked for the stop).
+      if (*now == status::standby && st.monitor)
+        caf::anon_send(st.monitor, atom::engine_stopped::value);
       continue;
     }
     switch (action) {
@@ -175,7 +181,9 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
         });
         break;
       case server_action::stop_server:
-        st.stop_order = {st.listener, as_actor(st.storage),
+        // The monitor first: it sees this server leave before the
+        // connections go.
+        st.stop_order = {st.monitor, st.listener, as_actor(st.storage),
                          as_actor(st.fanout)};
         stop_next_part(self);
         break;
@@ -214,7 +222,8 @@ void on_down(server_pointer self, caf::down_msg& msg) {
   }
   if (st.machine.current_phase() == server_status_machine::phase::finishing)
     return;
-  auto name = msg.source == st.storage.address()    ? "the storage"
+  auto name = msg.source == st.monitor.address()    ? "the monitor link"
+              : msg.source == st.storage.address()  ? "the storage"
               : msg.source == st.fanout.address()   ? "the notification fan-out"
               : msg.source == st.listener.address() ? "the Eventer listener"
                                                     : "an essential actor";
@@ -225,7 +234,44 @@ void on_down(server_pointer self, caf::down_msg& msg) {
   shut_down(self, std::move(reason));
 }
 
+/// Connects the monitor link (monitored servers, after the Eventer server
+/// runs, as the reference); false when the monitor cannot be reached, and
+/// the server then stops (there is no retry, as with the reference).
+bool connect_monitor(server_pointer self) {
+  auto& st = self->state;
+  auto& conf = *st.config.monitor_component;
+  st.machine = server_status_machine{true};
+  monitor_link_settings settings;
+  settings.name = st.config.name;
+  settings.group = conf.group;
+  settings.data = observer::monitor_data_json(
+    st.config.server_id, st.config.eventer_server.addr.host, st.eventer_port,
+    st.config.server_token);
+  HAT_LOG_WARNING("server", "monitored: the engine runs only while the "
+                            "monitor blesses this server; events are not "
+                            "synchronised with peers yet");
+  // A blocking connect, once at start (CAF 0.17's spawn_client).
+  auto link = self->system().middleman().spawn_client(
+    monitor_link, conf.addr.host, conf.addr.port, std::move(settings),
+    caf::actor_cast<caf::actor>(self));
+  if (!link) {
+    auto reason = make_error(ec::monitor_unreachable, "cannot connect to the "
+                             "monitor at ", conf.addr.host, ":",
+                             conf.addr.port, ": ",
+                             self->system().render(link.error()));
+    HAT_LOG_ERROR("server", render_error(reason));
+    shut_down(self, std::move(reason));
+    return false;
+  }
+  st.monitor = caf::actor_cast<caf::actor>(*link);
+  self->monitor(st.monitor);
+  return true;
+}
+
 }  // namespace
+
+/// What the server answers once it runs.
+static server_actor::behavior_type server_behavior(server_pointer self);
 
 server_actor::behavior_type server(server_pointer self,
                                    config::server_config config,
@@ -275,10 +321,13 @@ server_actor::behavior_type server(server_pointer self,
   st.listener = self->system().middleman().spawn_broker(
     eventer_listener, *socket, settings_of(st.config), st.fanout, st.storage);
   self->monitor(st.listener);
-  if (st.config.monitor_component)
-    HAT_LOG_WARNING("server", "monitor_component: redundancy is not "
-                              "supported yet; running standalone");
+  if (st.config.monitor_component && !connect_monitor(self))
+    return server_behavior(self);
   carry_out(self, st.machine.begin());
+  return server_behavior(self);
+}
+
+static server_actor::behavior_type server_behavior(server_pointer self) {
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
@@ -293,9 +342,22 @@ server_actor::behavior_type server(server_pointer self,
       carry_out(self, todo);
     },
     [self](atom::reset_ready) {
+      auto& st = self->state;
+      if (st.monitor)
+        return caf::anon_send(st.monitor, atom::reset_ready::value);
       // Standalone there is no monitor whose flag could be reset.
       HAT_LOG_INFO("server", "monitor ready reset asked: no monitor, "
                              "nothing to do");
+    },
+    [self](atom::bless, bool active) {
+      auto& st = self->state;
+      if (st.monitor && self->current_sender() == st.monitor.address())
+        carry_out(self, st.machine.blessing(active));
+    },
+    [self](atom::close, caf::error& reason) {
+      auto& st = self->state;
+      if (st.monitor && self->current_sender() == st.monitor.address())
+        shut_down(self, std::move(reason));
     },
     [self](atom::started) {
       auto& st = self->state;

@@ -35,6 +35,11 @@ using server_actor = caf::typed_actor<
   caf::reacts_to<atom::restart>,
   /// From the engine: reset the monitor ready flag (standalone: nothing).
   caf::reacts_to<atom::reset_ready>,
+  /// From the monitor link: the engine may run (true) or must stop.
+  caf::reacts_to<atom::bless, bool>,
+  /// From the monitor link: the monitor asked us to close (MsgClose); stop
+  /// in order (engine first) and end with `reason`.
+  caf::reacts_to<atom::close, caf::error>,
   /// From the engine: STARTED is in the store's mailbox; publish
   /// operational (unless that engine is already being stopped).
   caf::reacts_to<atom::started>,
@@ -46,12 +51,14 @@ struct server_state {
   event_store_actor storage;
   notify_fanout_actor fanout;
   caf::actor listener;
+  /// The Hat Monitor connection (monitored servers only).
+  caf::actor monitor;
   engine_actor engine;
   /// The configured modules, loaded once at start (libraries stay loaded
   /// across engine restarts).
   std::vector<module_spec> modules;
   uint16_t eventer_port = 0;
-  /// Decides the status and what to start and stop (standalone for now).
+  /// Decides the status and what to start and stop.
   server_status_machine machine{false};
   /// While finishing: the parts still to stop, in order, and the one
   /// being stopped.

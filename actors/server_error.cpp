@@ -29,6 +29,9 @@ std::string to_string(ec code) {
     case ec::engine_closed: return "engine_closed";
     case ec::essential_actor_down: return "essential_actor_down";
     case ec::invalid_configuration: return "invalid_configuration";
+    case ec::monitor_unreachable: return "monitor_unreachable";
+    case ec::monitor_lost: return "monitor_lost";
+    case ec::monitor_closed: return "monitor_closed";
     case ec::internal: return "internal";
   }
   return "ec(" + std::to_string(static_cast<int>(code)) + ")";

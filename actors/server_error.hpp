@@ -59,6 +59,12 @@ enum class ec : uint8_t {
   essential_actor_down,
   /// The configuration cannot be used.
   invalid_configuration,
+  /// The Hat Monitor could not be reached at start.
+  monitor_unreachable,
+  /// The connection to the Hat Monitor closed or failed.
+  monitor_lost,
+  /// The Hat Monitor asked this component to close (MsgClose).
+  monitor_closed,
   /// Anything else; the context says what.
   internal,
 };

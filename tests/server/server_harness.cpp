@@ -20,7 +20,8 @@ config::server_config test_server_config(int64_t server_id) {
 }
 
 server_harness::server_harness(config::server_config conf,
-                               std::shared_ptr<storage::backend> backend)
+                               std::shared_ptr<storage::backend> backend,
+                               bool wait_operational)
   : config(std::move(conf)) {
   server = system.spawn(hat::server, config, std::move(backend));
   caf::scoped_actor self{system};
@@ -34,7 +35,7 @@ server_harness::server_harness(config::server_config conf,
   // Operational only once the engine's STARTED is stored: before that a
   // client's registrations would be refused. A bounded poll.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-  for (bool operational = false; !operational;) {
+  for (bool operational = !wait_operational; !operational;) {
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("server did not become operational");
     self->request(server, std::chrono::seconds{10}, atom::get::value,

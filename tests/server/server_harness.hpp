@@ -24,8 +24,11 @@ config::server_config test_server_config(int64_t server_id = 1);
 
 class server_harness {
 public:
+  /// Waits until the server listens and, with `wait_operational`, until
+  /// it is operational (a monitored server is only once blessed).
   explicit server_harness(config::server_config conf = test_server_config(),
-                          std::shared_ptr<storage::backend> backend = {});
+                          std::shared_ptr<storage::backend> backend = {},
+                          bool wait_operational = true);
   ~server_harness();
 
   uint16_t port() const {

@@ -1,0 +1,72 @@
+#pragma once
+
+// A Hat Monitor stand-in on 127.0.0.1, on our own protocol layer: it
+// accepts components, records every MsgClient each one sends, answers
+// pings, and sends the MsgServer states and MsgClose a test makes. The
+// blessing algorithm is the test's: it decides what each MsgServer says.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "protocol/chatter_connection.hpp"
+#include "protocol/observer_codec.hpp"
+#include "tests/server/server_harness.hpp"
+
+namespace hat::test {
+
+class monitor_double {
+public:
+  monitor_double();
+  ~monitor_double();
+  monitor_double(const monitor_double&) = delete;
+  monitor_double& operator=(const monitor_double&) = delete;
+
+  uint16_t port() const {
+    return port_;
+  }
+
+  /// Waits (bounded) until `count` components connected.
+  bool wait_connections(size_t count);
+
+  /// The MsgClient messages component `index` (in connection order) sent.
+  inbox<observer::msg_client>& clients(size_t index);
+
+  /// Sends `msg` to component `index`.
+  void send(size_t index, const observer::message& msg);
+
+  /// Closes the connection to component `index`.
+  void drop(size_t index);
+
+  /// Whether component `index` closed its connection (bounded wait).
+  bool wait_closed(size_t index);
+
+private:
+  struct component {
+    int fd = -1;
+    chatter::connection framer;
+    inbox<observer::msg_client> clients;
+    std::atomic<bool> closed{false};
+  };
+
+  void run();
+  void read_from(component& c);
+
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  int wake_[2] = {-1, -1};
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<component>> components_;
+  inbox<size_t> connected_;
+  std::thread thread_;
+};
+
+/// The MsgServer a monitor sends component `cid` when it is the only one
+/// listed: its entry with `req` requested and `res` echoed.
+observer::msg_server
+single_component_state(int64_t cid, const observer::msg_client& last,
+                       std::optional<int64_t> req);
+
+}  // namespace hat::test
