@@ -171,3 +171,24 @@ TEST_CASE("monitored server: no monitor at start ends it, "
                                    "127.0.0.1:")
         != std::string::npos);
 }
+
+TEST_CASE("monitored server: a ready reset gives the blessing up and comes "
+          "back ready once the monitor echoes it") {
+  test::monitor_double monitor;
+  test::server_harness harness{monitored_config(monitor.port()), {}, false};
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(answered(monitor, 0, blessing_res{std::nullopt, true}));
+  auto watcher = test::subscribe(harness, harness.options("watcher"));
+  bless(monitor, watcher);
+
+  // What a module's reset_monitor_ready() reaches the server as.
+  caf::anon_send(harness.server, atom::reset_ready::value);
+  REQUIRE(answered(monitor, 0, blessing_res{7, false}));
+  // Given back only once the engine stopped.
+  REQUIRE(answered(monitor, 0, blessing_res{std::nullopt, false}));
+  CHECK(saw(watcher, status::standby));
+  // The monitor takes the blessing away and echoes the withdrawn answer:
+  // ready again.
+  tell(monitor, std::nullopt);
+  CHECK(answered(monitor, 0, blessing_res{std::nullopt, true}));
+}
