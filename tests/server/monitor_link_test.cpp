@@ -35,6 +35,19 @@ bool answered(test::monitor_double& monitor, size_t index,
   });
 }
 
+/// Waits until component `index` has sent `want`, in this order, among
+/// its MsgClient (others may come between: a step can pass quickly).
+bool sent_in_order(test::monitor_double& monitor, size_t index,
+                   std::vector<blessing_res> want) {
+  return monitor.clients(index).wait_until([&](auto& items) {
+    size_t next = 0;
+    for (auto& msg : items)
+      if (next < want.size() && msg.blessing_res == want[next])
+        ++next;
+    return next == want.size();
+  });
+}
+
 /// The monitor's state for our component asking `req`, echoing its last
 /// answer.
 void tell(test::monitor_double& monitor, std::optional<int64_t> req) {
@@ -183,10 +196,17 @@ TEST_CASE("monitored server: a ready reset gives the blessing up and comes "
 
   // What a module's reset_monitor_ready() reaches the server as.
   caf::anon_send(harness.server, atom::reset_ready::value);
-  REQUIRE(answered(monitor, 0, blessing_res{7, false}));
-  // Given back only once the engine stopped.
-  REQUIRE(answered(monitor, 0, blessing_res{std::nullopt, false}));
+  // Not ready (still answering 7), then given back once the engine
+  // stopped.
+  REQUIRE(sent_in_order(monitor, 0,
+                        {blessing_res{7, false},
+                         blessing_res{std::nullopt, false}}));
   CHECK(saw(watcher, status::standby));
+  // Not ready again before the monitor echoed the withdrawn answer.
+  CHECK(monitor.clients(0).items().back()
+        == observer::msg_client{"event-1", "event",
+                                monitor.clients(0).items().back().data,
+                                blessing_res{std::nullopt, false}});
   // The monitor takes the blessing away and echoes the withdrawn answer:
   // ready again.
   tell(monitor, std::nullopt);
