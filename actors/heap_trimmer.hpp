@@ -24,7 +24,7 @@ namespace hat {
 struct heap_trim_options {
   std::chrono::milliseconds interval{1000};
   /// Free bytes the allocator may keep without being asked to release.
-  size_t keep_free = 8 * 1024 * 1024;
+  size_t keep_free = 2 * 1024 * 1024;
 };
 
 caf::behavior heap_trimmer(caf::event_based_actor* self, caf::actor owner,
