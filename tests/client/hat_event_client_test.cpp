@@ -21,12 +21,15 @@
 #include "actors/notify_fanout.hpp"
 #include "client/event_json.hpp"
 #include "storage/memory_backend.hpp"
+#include "tests/loopback_port.hpp"
 #include "tests/server/server_harness.hpp"
 #include "tools/hat_event_client/arguments.hpp"
 
 using namespace hat;
 using namespace std::chrono_literals;
 namespace tool = hat::client::tool;
+
+using hat::test::closed_port;
 
 namespace {
 
@@ -202,27 +205,6 @@ register_event with_source(event_type type, timestamp source) {
   return {std::move(type), source, payload_json{"null"}};
 }
 
-/// A port where nothing listens for as long as the socket lives: bound,
-/// never listening, so connecting is refused at once.
-struct closed_port {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  uint16_t port = 0;
-
-  closed_port() {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address),
-                   sizeof address) == 0);
-    socklen_t size = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    port = ntohs(address.sin_port);
-  }
-
-  ~closed_port() {
-    ::close(fd);
-  }
-};
 
 std::filesystem::path write_file(const std::string& name,
                                  const std::string& text) {

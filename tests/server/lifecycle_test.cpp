@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/loopback_port.hpp"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -18,6 +20,8 @@
 
 using namespace hat;
 using namespace std::chrono_literals;
+
+using hat::test::taken_port;
 
 namespace {
 
@@ -45,29 +49,6 @@ std::string lmdb_config(const std::string& host, uint16_t port,
          "    port: " + std::to_string(port) + "\n";
 }
 
-/// A socket listening on 127.0.0.1 at an ephemeral port: the port is taken.
-struct taken_port {
-  int fd = -1;
-  uint16_t port = 0;
-
-  taken_port() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address)
-            == 0);
-    REQUIRE(::listen(fd, 4) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length)
-            == 0);
-    port = ntohs(address.sin_port);
-  }
-  ~taken_port() {
-    ::close(fd);
-  }
-};
 
 size_t lines_with(test::server_process& server, const std::string& text) {
   size_t n = 0;

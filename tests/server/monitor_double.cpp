@@ -13,16 +13,7 @@
 namespace hat::test {
 
 monitor_double::monitor_double() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr)
-          == 0);
-  REQUIRE(::listen(listen_fd_, 8) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  port_ = listener_.port;
   REQUIRE(::pipe2(wake_, O_CLOEXEC) == 0);
   thread_ = std::thread{[this] { run(); }};
 }
@@ -34,7 +25,6 @@ monitor_double::~monitor_double() {
   for (auto& c : components_)
     if (c->fd >= 0)
       ::close(c->fd);
-  ::close(listen_fd_);
   ::close(wake_[0]);
   ::close(wake_[1]);
 }
@@ -107,7 +97,7 @@ void monitor_double::read_from(component& c) {
 
 void monitor_double::run() {
   for (;;) {
-    std::vector<pollfd> fds{{wake_[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    std::vector<pollfd> fds{{wake_[0], POLLIN, 0}, {listener_.fd, POLLIN, 0}};
     {
       std::lock_guard lock{mutex_};
       for (auto& c : components_)
@@ -118,7 +108,7 @@ void monitor_double::run() {
     if (fds[0].revents)
       return;
     if (fds[1].revents & POLLIN) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      int fd = ::accept4(listener_.fd, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd >= 0) {
         std::lock_guard lock{mutex_};
         components_.push_back(std::make_unique<component>());

@@ -13,6 +13,7 @@
 
 #include "protocol/chatter_connection.hpp"
 #include "protocol/observer_codec.hpp"
+#include "tests/loopback_port.hpp"
 #include "tests/server/server_harness.hpp"
 
 namespace hat::test {
@@ -54,7 +55,7 @@ private:
   void run();
   void read_from(component& c);
 
-  int listen_fd_ = -1;
+  taken_port listener_;
   uint16_t port_ = 0;
   int wake_[2] = {-1, -1};
   std::mutex mutex_;

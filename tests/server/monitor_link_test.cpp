@@ -11,6 +11,7 @@
 
 #include "actors/server_error.hpp"
 #include "protocol/monitor_data.hpp"
+#include "tests/loopback_port.hpp"
 #include "tests/server/monitor_double.hpp"
 
 using namespace hat;
@@ -159,19 +160,11 @@ TEST_CASE("monitored server: the monitor connection lost stops it, "
 
 TEST_CASE("monitored server: no monitor at start ends it, "
           "monitor_unreachable") {
-  // A port nothing listens on.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-
+  // A port nothing listens on while the test runs.
+  test::closed_port nobody;
   test::networked_config caf_config;
   caf::actor_system system{caf_config};
-  auto server = system.spawn(hat::server, monitored_config(ntohs(addr.sin_port)),
+  auto server = system.spawn(hat::server, monitored_config(nobody.port),
                              std::shared_ptr<storage::backend>{});
   caf::scoped_actor self{system};
   self->monitor(server);

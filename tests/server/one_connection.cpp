@@ -12,6 +12,7 @@
 #include "actors/notify_fanout.hpp"
 #include "client/tcp_socket.hpp"
 #include "storage/memory_backend.hpp"
+#include "tests/loopback_port.hpp"
 
 namespace hat::test {
 
@@ -66,25 +67,6 @@ caf::behavior recording_engine(caf::stateful_actor<engine_state>* self,
   };
 }
 
-/// A listening socket on an ephemeral 127.0.0.1 port.
-struct loopback_listener {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  uint16_t port = 0;
-
-  loopback_listener() {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd, 4) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-  }
-  ~loopback_listener() {
-    ::close(fd);
-  }
-};
 
 }  // namespace
 
@@ -113,7 +95,7 @@ one_connection::~one_connection() {
 }
 
 void one_connection::start(eventer_settings settings) {
-  loopback_listener listener;
+  taken_port listener;
   if (settings.server_id == 0)
     settings.server_id = 1;
   auto spawned = system.middleman().spawn_client(
