@@ -28,7 +28,7 @@ storage::event_batch run_session(engine_pointer self,
                            r.source_timestamp, std::move(r.payload)});
   }
   auto batch = std::make_shared<const std::vector<event>>(std::move(events));
-  self->send(self->state.config.storage, atom::store::value, batch);
+  engine_rounds::store_session(self, batch);
   return batch;
 }
 
@@ -121,20 +121,6 @@ engine_actor::behavior_type engine(engine_pointer self, engine_config config) {
                                         std::move(requested)});
       engine_rounds::kick(self);
       return caf::delegated<storage::event_batch>{};
-    },
-    [self](atom::backlog) {
-      // await: sessions queue in this mailbox (and clients wait for their
-      // answers) until the disk has caught up.
-      HAT_LOG_DEBUG("engine", "storage backlog full: sessions wait");
-      self
-        ->request(self->state.config.storage, caf::infinite,
-                  atom::backlog::value)
-        .await([](atom::ok) {},
-               [self](caf::error& err) {
-                 HAT_LOG_ERROR("engine", "storage failed while paused: ",
-                               render_error(err));
-                 engine_rounds::quit(self, err);
-               });
     },
     [self](atom::restart) {
       auto& st = self->state;

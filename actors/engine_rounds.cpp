@@ -58,7 +58,7 @@ void finish_session(engine_pointer self) {
       all.insert(all.end(), r->begin(), r->end());
     batch = std::make_shared<const std::vector<event>>(std::move(all));
   }
-  self->send(st.config.storage, atom::store::value, batch);
+  store_session(self, batch);
   if (s.promise.pending())
     s.promise.deliver(batch);
   st.session.reset();
@@ -214,6 +214,33 @@ void report_started(engine_pointer self) {
                st.modules.size(), " modules");
   if (st.config.owner)
     self->send(st.config.owner, atom::started::value);
+}
+
+void store_session(engine_pointer self, storage::event_batch batch) {
+  auto& storage = self->state.config.storage;
+  self->request(storage, caf::infinite, atom::store::value, std::move(batch))
+    .then(
+      [self](store_receipt receipt) {
+        if (!receipt.pause)
+          return;
+        // await: sessions queue in this mailbox (and clients wait for
+        // their answers) until the disk has caught up.
+        HAT_LOG_DEBUG("engine", "storage backlog full: sessions wait");
+        self
+          ->request(self->state.config.storage, caf::infinite,
+                    atom::backlog::value)
+          .await([](atom::ok) {},
+                 [self](caf::error& err) {
+                   HAT_LOG_ERROR("engine", "storage failed while paused: ",
+                                 render_error(err));
+                   quit(self, err);
+                 });
+      },
+      [self](caf::error& err) {
+        HAT_LOG_ERROR("engine", "storage refused a session: ",
+                      render_error(err));
+        quit(self, err);
+      });
 }
 
 void quit(engine_pointer self, const caf::error& reason) {

@@ -28,6 +28,11 @@ void ask_restart(engine_pointer self);
 /// send, never before.
 void report_started(engine_pointer self);
 
+/// Hands a session to the store. Its receipt may say pause: the engine
+/// then runs nothing (its mailbox waits) until the store answers
+/// atom::backlog. A store that failed ends the engine.
+void store_session(engine_pointer self, storage::event_batch batch);
+
 /// Ends the engine with `reason`, taking its module actors along (they
 /// are monitored, not linked, and a module's timers would keep its actor
 /// alive).

@@ -84,10 +84,8 @@ void finish_exit(store_pointer self) {
 /// Answers paused engines once a flush has taken the backlog.
 void release_backlog(store_pointer self) {
   auto& st = self->state;
-  if (!st.backend->backlog_full()) {
-    st.backlog_reported = false;
+  if (!st.backend->backlog_full())
     answer(st.backlog_waiters);
-  }
 }
 
 /// The job stays in the state, not in the response handler, so that the
@@ -193,31 +191,30 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
   kick(self);
   return {
     // -- event_store_actor --
-    [self](atom::store, storage::event_batch& events) {
+    [self](atom::store,
+           storage::event_batch& events) -> caf::result<store_receipt> {
       auto& st = self->state;
       storage::event_batch accepted;
       try {
         accepted = st.backend->register_events(std::move(events));
       } catch (const std::exception& e) {
         fail(self, "storing a session failed", e.what());
-        return;
+        return make_error(ec::storage_failed, "storing failed: ", e.what());
       }
+      store_receipt receipt;
       if (st.backend->backlog_full()) {
         st.flush_wanted = true;
         kick(self);
-        // Still full: the writer is busy. Pause whoever sends sessions.
-        if (st.backend->backlog_full() && !st.backlog_reported)
-          if (auto engine =
-                caf::actor_cast<engine_actor>(self->current_sender())) {
-            st.backlog_reported = true;
-            self->send(engine, atom::backlog::value);
-          }
+        // Still full: the writer is busy. The sender pauses.
+        receipt.pause = st.backend->backlog_full();
       }
-      if (!accepted || accepted->empty())
-        return;
-      self->send(st.fanout, atom::notify::value, accepted, false);
-      if (st.backend->persists_on_register())
-        self->send(st.fanout, atom::notify::value, accepted, true);
+      if (accepted && !accepted->empty()) {
+        receipt.stored = accepted->size();
+        self->send(st.fanout, atom::notify::value, accepted, false);
+        if (st.backend->persists_on_register())
+          self->send(st.fanout, atom::notify::value, accepted, true);
+      }
+      return receipt;
     },
     [self](atom::query,
            const query_params& params) -> caf::result<query_result> {

@@ -14,11 +14,13 @@
 /// the writer committed them. On exit, whatever is still in memory is
 /// written before the actor goes.
 ///
-/// Backpressure: when a session leaves the backlog full while the writer
-/// is busy (registration outruns the disk), the store tells the sender
-/// (the engine) atom::backlog; the engine then waits on the store's
-/// atom::backlog answer, given when the next flush has taken the backlog.
-/// Memory so held is bounded by about two backlogs (one being written).
+/// Backpressure: every batch is answered with a store_receipt. When a batch
+/// leaves the backlog full while the writer is busy (registration or a
+/// catch-up outruns the disk), the receipt says pause; its sender (the
+/// engine, a sync actor) then waits on the store's atom::backlog answer,
+/// given when the next flush has taken the backlog. Memory so held is
+/// bounded by about two backlogs (one being written) plus what senders
+/// had sent before their receipt arrived.
 
 #include <chrono>
 #include <memory>
@@ -64,10 +66,8 @@ struct event_store_state {
   /// came after it started (answered by the next one).
   std::vector<caf::response_promise> flush_waiters;
   std::vector<caf::response_promise> next_flush_waiters;
-  /// Engines paused by a full backlog, answered when it drains.
+  /// Senders paused by a full backlog, answered when it drains.
   std::vector<caf::response_promise> backlog_waiters;
-  /// atom::backlog sent and not yet answered: one pause at a time.
-  bool backlog_reported = false;
   /// Set by an exit message: quit with it once the writer is idle and the
   /// last flush is done.
   std::optional<caf::error> exit_reason;

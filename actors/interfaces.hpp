@@ -25,8 +25,9 @@ using storage_writer_actor = caf::typed_actor<
 
 /// Owns the backend: stores sessions, answers queries, flushes, cleans up.
 using event_store_actor = caf::typed_actor<
-  /// Keep one session's events (from the engine) or a synced batch.
-  caf::reacts_to<atom::store, storage::event_batch>,
+  /// Keep one session's events (from the engine) or a synced batch (from
+  /// a sync actor); replies what was kept and whether to pause.
+  caf::replies_to<atom::store, storage::event_batch>::with<store_receipt>,
   /// Answer a query straight from the backend, in any server status.
   caf::replies_to<atom::query, query_params>::with<query_result>,
   /// Newest stored event id of a server.
@@ -34,7 +35,7 @@ using event_store_actor = caf::typed_actor<
   /// Make accepted events durable now (and report them persisted).
   caf::replies_to<atom::flush>::with<atom::ok>,
   /// Answered once the backlog is under the backend's bound again (at
-  /// once when it is): what a paused engine waits for.
+  /// once when it is): what a sender told to pause waits for.
   caf::replies_to<atom::backlog>::with<atom::ok>,
   /// Internal: the periodic flush timer, with its generation.
   caf::reacts_to<atom::tick, uint64_t>,
@@ -48,9 +49,6 @@ using engine_actor = caf::typed_actor<
   /// same batch the store keeps: nothing is copied).
   caf::replies_to<atom::register_, event_source,
                   std::vector<register_event>>::with<storage::event_batch>,
-  /// From the store: its backlog is over the bound while the disk is busy;
-  /// run no session until the store answers atom::backlog.
-  caf::reacts_to<atom::backlog>,
   /// From a module: restart the engine once the current session is done.
   caf::reacts_to<atom::restart>,
   /// From a module: pass a monitor ready reset on to the server.

@@ -40,6 +40,18 @@ struct module_round {
   std::shared_ptr<const std::vector<event_source>> sources;
 };
 
+/// The store's answer to a batch (its write port): what it kept and
+/// whether the sender must pause. Engine and sync actors pace themselves by
+/// it; the store never guesses who sent a batch.
+struct store_receipt {
+  /// Events kept, after the backend's skip rules (LMDB: ids or timestamps
+  /// not newer than stored, conditions).
+  size_t stored = 0;
+  /// The backlog is over its bound while the disk is busy: send no further
+  /// batch until the store answers atom::backlog.
+  bool pause = false;
+};
+
 }  // namespace hat
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::event_source)
@@ -56,3 +68,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::notify_filter)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::client_names)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::module_round)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::store_receipt)

@@ -186,18 +186,17 @@ struct pausing_log {
   bool asked = false;
 };
 
-/// Stands in for the event store: reports its backlog full after the
-/// first session following STARTED, and answers the engine's atom::backlog
+/// Stands in for the event store: its receipt of the first session
+/// following STARTED says pause, and it answers the engine's atom::backlog
 /// only when the test sends it atom::ok.
 caf::behavior pausing_store(caf::event_based_actor* self,
                             std::shared_ptr<pausing_log> log) {
   return {
     [](atom::last_id, int64_t) { return event_id{7, 0, 0}; },
-    [self, log](atom::store, storage::event_batch& batch) {
+    [log](atom::store, storage::event_batch& batch) {
       log->stored.push_back(std::move(batch));
-      if (log->stored.size() == 2)
-        self->send(caf::actor_cast<engine_actor>(self->current_sender()),
-                   atom::backlog::value);
+      return store_receipt{log->stored.back()->size(),
+                           log->stored.size() == 2};
     },
     [self, log](atom::backlog) {
       log->asked = true;

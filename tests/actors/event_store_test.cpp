@@ -80,25 +80,27 @@ storage::event_batch make_batch(int64_t session) {
           timestamp{session, 0}, std::nullopt, std::nullopt}});
 }
 
-/// What a session sender (the engine's part) heard about the backlog.
+/// What a session sender (the engine's part) heard from the store.
 struct pause_log {
+  /// Events kept, by the receipts.
+  size_t stored = 0;
   int told = 0;
   int released = 0;
 };
 
-/// Sends session `session` and, told the backlog is full, waits for the
-/// store's atom::backlog answer as the engine does.
-caf::behavior session_sender(caf::event_based_actor* self,
-                             event_store_actor store, int64_t session,
-                             std::shared_ptr<pause_log> log) {
-  self->send(store, atom::store::value, make_batch(session));
-  return {
-    [self, store, log](atom::backlog) {
+/// Sends session `session` and, when its receipt says pause, waits for
+/// the store's atom::backlog answer as the engine does.
+void session_sender(caf::event_based_actor* self, event_store_actor store,
+                    int64_t session, std::shared_ptr<pause_log> log) {
+  self->request(store, caf::infinite, atom::store::value, make_batch(session))
+    .then([self, store, log](store_receipt receipt) {
+      log->stored += receipt.stored;
+      if (!receipt.pause)
+        return;
       ++log->told;
       self->request(store, caf::infinite, atom::backlog::value)
         .then([log](atom::ok) { ++log->released; });
-    },
-  };
+    });
 }
 
 struct store_fixture : test::deterministic_fixture {
@@ -246,6 +248,26 @@ TEST_CASE_FIXTURE(store_fixture,
   run_except_writer();
   CHECK(fanout_log() == "1 registered, 1 persisted");
   CHECK(journal() == "start_flush, run flush, finish_flush");
+}
+
+TEST_CASE_FIXTURE(store_fixture,
+                  "event store: the receipt and the fan-out count only what "
+                  "the backend kept") {
+  start({.flush_period = 1h});
+  backend->skipped_sessions = {2};
+  auto log = std::make_shared<pause_log>();
+  system.spawn(session_sender, store, int64_t{1}, log);
+  system.spawn(session_sender, store, int64_t{2}, log);
+  system.spawn(session_sender, store, int64_t{3}, log);
+  run();
+  CHECK(log->stored == 2);
+  CHECK(log->told == 0);
+  auto answers = ask_flush();
+  run();
+  CHECK(answers->ok == 1);
+  // Session 2 was skipped: neither registered nor persisted.
+  CHECK(fanout_log()
+        == "1 registered, 3 registered, 1 persisted, 3 persisted");
 }
 
 TEST_CASE_FIXTURE(store_fixture,
@@ -421,9 +443,10 @@ TEST_CASE_FIXTURE(store_fixture,
   system.spawn(session_sender, store, int64_t{2}, log);
   system.spawn(session_sender, store, int64_t{3}, log);
   run_except_writer();
-  // Told once for both sessions; nothing answered while the writer holds
-  // the first flush and the backlog waits behind it.
-  CHECK(log->told == 1);
+  // Each receipt says pause; nothing answered while the writer holds the
+  // first flush and the backlog waits behind it.
+  CHECK(log->stored == 2);
+  CHECK(log->told == 2);
   CHECK(log->released == 0);
   CHECK(journal() == "start_flush");
 
@@ -431,7 +454,7 @@ TEST_CASE_FIXTURE(store_fixture,
   CHECK(journal()
         == "start_flush, run flush, finish_flush, start_flush, run flush, "
            "finish_flush");
-  CHECK(log->released == 1);
+  CHECK(log->released == 2);
   CHECK(answers->ok == 1);
   CHECK(fanout_log()
         == "1 registered, 2 registered, 3 registered, 1 persisted, "
@@ -447,6 +470,7 @@ TEST_CASE_FIXTURE(store_fixture,
   system.spawn(session_sender, store, int64_t{1}, log);
   run();
   CHECK(journal() == "start_flush, run flush, finish_flush");
+  CHECK(log->stored == 1);
   CHECK(log->told == 0);
 }
 

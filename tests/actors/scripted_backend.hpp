@@ -36,6 +36,9 @@ public:
   bool map_full_once = false;
   /// Every flush run throws.
   bool throw_on_flush = false;
+  /// Events of these sessions are skipped on register, as a real backend
+  /// skips ids not newer than stored.
+  std::vector<int64_t> skipped_sessions;
   /// False: start_cleanup returns null (no limits configured).
   bool cleanup_limited = true;
   /// Outcomes of the next cleanup runs; done once empty.
@@ -57,6 +60,14 @@ public:
   }
 
   storage::event_batch register_events(storage::event_batch events) override {
+    if (events && !skipped_sessions.empty()) {
+      std::vector<event> kept;
+      for (const auto& e : *events)
+        if (std::find(skipped_sessions.begin(), skipped_sessions.end(),
+                      e.id.session) == skipped_sessions.end())
+          kept.push_back(e);
+      events = std::make_shared<const std::vector<event>>(std::move(kept));
+    }
     auto accepted = memory_.register_events(std::move(events));
     if (accepted && !accepted->empty())
       pending_.push_back(accepted);
