@@ -13,7 +13,6 @@
 #include <variant>
 
 #include "client/tcp_socket.hpp"
-#include "protocol/sbs_writer.hpp"
 
 // Threading. The reader thread owns the receive side and runs the on_status
 // and on_events callbacks. A callback may call register_events, the *_async
@@ -31,45 +30,27 @@ using chatter::clock;
 
 constexpr size_t read_chunk_size = 64 * 1024;
 
-/// Writes MsgRegisterReq (Array(RegisterEvent)) straight from the caller's
-/// events rather than copying them into a msg_register_req first.
-struct register_req_writer {
-  const std::vector<register_event>& events;
-  eventer::dialect dialect;
-
-  size_t size() const {
-    size_t size = sbs::integer_size(static_cast<int64_t>(events.size()));
-    for (auto& event : events)
-      size += eventer::encoded_size(event, dialect);
-    return size;
-  }
-
-  void operator()(char* at) const {
-    sbs::raw_sink sink{at};
-    sbs::put_count(sink, events.size());
-    at = sink.pos;
-    for (auto& event : events)
-      at = eventer::encode_to(at, event, dialect);
-  }
-};
-
 using register_promise = std::promise<std::optional<std::vector<event>>>;
 using query_promise = std::promise<query_result>;
-/// A request waiting for its answer, keyed by its conversation.
+/// A request waiting for its answer, keyed by its request number.
 using pending_request = std::variant<register_promise, query_promise>;
 
-/// A decoded application message and the chatter facts dispatch needs.
-struct incoming {
-  chatter::conversation conv;
-  bool last = true;
-  eventer::message msg;
-};
+eventer::client_session_options session_options(const client_options& o) {
+  return {
+    eventer::msg_init_req{o.client_name, o.client_token, o.subscriptions,
+                          o.server_id, o.persisted},
+    o.dialect,
+    o.chatter,
+  };
+}
 
 }  // namespace
 
 struct eventer_client::state {
   state(client_options options, int fd)
-    : options(std::move(options)), fd(fd), conn(this->options.chatter) {
+    : options(std::move(options)),
+      fd(fd),
+      session(session_options(this->options)) {
   }
 
   ~state() {
@@ -81,33 +62,16 @@ struct eventer_client::state {
   void run_reader();
   void close();
 
-  template <class Write, class OnConv>
-  chatter::conversation send_frame(std::string_view type, size_t size,
-                                   Write&& write,
-                                   std::optional<chatter::conversation> conv,
-                                   bool last, OnConv&& on_conv);
-
-  template <class Msg>
-  chatter::conversation send_msg(const Msg& msg,
-                                 std::optional<chatter::conversation> conv,
-                                 bool last) {
-    return send_frame(
-      eventer::type_name_of<Msg>(), eventer::encoded_size(msg, dialect()),
-      [&](char* at) { eventer::encode_to(at, msg, dialect()); }, conv,
-      last, [](chatter::conversation) {});
-  }
-
-  template <class Result, class Write>
-  std::pair<int64_t, std::future<Result>>
-  request(std::string_view type, size_t size, Write&& write);
+  /// Sends what `send(session, out)` appends; with `promise`, that
+  /// promise waits for the answer to the request number send returned.
+  template <class Send>
+  void send(Send&& send);
+  template <class Result, class Send>
+  std::pair<int64_t, std::future<Result>> request(Send&& send);
 
   template <class Result>
   Result await(std::pair<int64_t, std::future<Result>> request,
                std::string_view answer);
-
-  eventer::dialect dialect() const {
-    return options.dialect;
-  }
 
   client_options options;
   /// Changed only by close() once the reader has been joined, so the
@@ -115,13 +79,14 @@ struct eventer_client::state {
   int fd;
   std::thread reader;
   std::atomic<status> current_status{status::standby};
-  /// Messages that arrived in the same read as MsgInitRes.
-  std::vector<incoming> backlog;
+  /// News that arrived in the same read as MsgInitRes.
+  std::vector<eventer::client_news> backlog;
 
-  /// One lock for the chatter state (message ids) and the socket write, so
-  /// frames reach the wire in id order and never interleave.
+  /// One lock for the protocol state (message ids, requests) and the
+  /// socket write, so frames reach the wire in id order and never
+  /// interleave.
   std::mutex send_mutex;
-  chatter::connection conn;
+  eventer::client_session session;
   std::vector<char> out;
 
   std::mutex pending_mutex;
@@ -134,26 +99,17 @@ struct eventer_client::state {
 
 private:
   void write_out();
-  std::vector<incoming> receive(std::span<const char> bytes);
+  std::vector<eventer::client_news> receive(std::span<const char> bytes);
   bool read_once(std::vector<char>& buffer);
   bool check_keepalive();
   void teardown(const std::string& reason);
   std::optional<pending_request> take_pending(int64_t id);
   void forget(int64_t id);
-  void dispatch(incoming& in);
-
-  void on_message(const incoming& in, eventer::msg_status_notify& msg);
-  void on_message(const incoming& in, eventer::msg_events_notify& msg);
-  void on_message(const incoming& in, eventer::msg_register_res& msg);
-  void on_message(const incoming& in, eventer::msg_query_res& msg);
-  template <class Msg>
-  void on_message(const incoming&, Msg&) {
-    throw client_error("unexpected "
-                       + std::string{eventer::type_name_of<Msg>()});
-  }
+  void dispatch(eventer::client_news& news);
+  void acknowledge(const eventer::client_news& news);
 
   template <class Promise, class Result>
-  void complete(const incoming& in, Result&& result);
+  void complete(int64_t request, Result&& result);
 };
 
 namespace {
@@ -169,18 +125,36 @@ void require_not_reader(const eventer_client::state* state) {
 
 }  // namespace
 
-template <class Write, class OnConv>
-chatter::conversation eventer_client::state::send_frame(
-  std::string_view type, size_t size, Write&& write,
-  std::optional<chatter::conversation> conv, bool last, OnConv&& on_conv) {
+template <class Send>
+void eventer_client::state::send(Send&& send) {
   std::lock_guard lock{send_mutex};
   if (fd < 0)
     throw client_error("connection closed");
   out.clear();
-  auto sent = conn.send(out, type, size, write, conv, last);
-  on_conv(sent);
+  send(session, out);
   write_out();
-  return sent;
+}
+
+template <class Result, class Send>
+std::pair<int64_t, std::future<Result>>
+eventer_client::state::request(Send&& send) {
+  std::promise<Result> promise;
+  auto future = promise.get_future();
+  std::lock_guard lock{send_mutex};
+  if (fd < 0)
+    throw client_error("connection closed");
+  out.clear();
+  int64_t id = 0;
+  {
+    // Registered before the bytes leave: the answer may beat send() back.
+    std::lock_guard pending_lock{pending_mutex};
+    if (!open)
+      throw client_error("connection closed");
+    id = send(session, out);
+    pending.emplace(id, std::move(promise));
+  }
+  write_out();
+  return {id, std::move(future)};
 }
 
 void eventer_client::state::write_out() {
@@ -189,24 +163,6 @@ void eventer_client::state::write_out() {
     ::shutdown(fd, SHUT_RDWR);
     throw client_error("send failed: " + tcp::error_text(error));
   }
-}
-
-template <class Result, class Write>
-std::pair<int64_t, std::future<Result>>
-eventer_client::state::request(std::string_view type, size_t size,
-                               Write&& write) {
-  std::promise<Result> promise;
-  auto future = promise.get_future();
-  // Registered before the bytes leave: the answer may beat send() back.
-  auto conv = send_frame(type, size, write, std::nullopt, false,
-                         [&](chatter::conversation conv) {
-                           std::lock_guard lock{pending_mutex};
-                           if (!open)
-                             throw client_error("connection closed");
-                           pending.emplace(conv.first_id,
-                                           std::move(promise));
-                         });
-  return {conv.first_id, std::move(future)};
 }
 
 template <class Result>
@@ -221,12 +177,11 @@ Result eventer_client::state::await(
 }
 
 void eventer_client::state::init(clock::time_point deadline) {
-  eventer::msg_init_req req{options.client_name, options.client_token,
-                            options.subscriptions, options.server_id,
-                            options.persisted};
-  auto conv = send_msg(req, std::nullopt, false);
+  send([](eventer::client_session& session, std::vector<char>& out) {
+    session.start(out);
+  });
   std::vector<char> buffer(read_chunk_size);
-  while (backlog.empty()) {
+  while (!session.has_init_answer()) {
     int ready = tcp::wait_readable(fd, deadline);
     if (ready == 0)
       throw client_error("timeout waiting for MsgInitRes");
@@ -237,42 +192,29 @@ void eventer_client::state::init(clock::time_point deadline) {
       continue;
     if (got <= 0)
       throw client_error("connection closed before MsgInitRes");
-    backlog = receive({buffer.data(), static_cast<size_t>(got)});
+    auto news = receive({buffer.data(), static_cast<size_t>(got)});
+    backlog.insert(backlog.end(), std::make_move_iterator(news.begin()),
+                   std::make_move_iterator(news.end()));
   }
-  auto* res = std::get_if<eventer::msg_init_res>(&backlog.front().msg);
-  if (!res || backlog.front().conv != conv)
-    throw client_error("invalid init response");
-  if (res->error)
-    throw client_error(*res->error);
-  current_status = res->status;
+  // The session hands the init answer out first, and only once.
+  auto& answer = std::get<eventer::init_answered>(backlog.front());
+  if (answer.error)
+    throw client_error(*answer.error);
+  current_status = answer.status;
   backlog.erase(backlog.begin());
 }
 
-std::vector<incoming>
+std::vector<eventer::client_news>
 eventer_client::state::receive(std::span<const char> bytes) {
-  std::vector<incoming> got;
-  std::optional<decode_error> bad_msg;
-  std::string bad_type;
+  std::vector<eventer::client_news> news;
   std::lock_guard lock{send_mutex};
   out.clear();
-  auto error = conn.receive(
-    bytes, clock::now(), out, [&](const chatter::received_msg& msg) {
-      auto decoded = eventer::decode_message(msg.type, msg.data, dialect());
-      if (!decoded) {
-        bad_msg = decoded.error();
-        bad_type = msg.type;
-        return false;
-      }
-      got.push_back({msg.conv, msg.last, std::move(*decoded)});
-      return true;
-    });
+  auto error = session.receive(bytes, clock::now(), out, news);
   if (!out.empty())
     write_out();  // Pongs, in the order their ids were given.
-  if (bad_msg)
-    throw client_error("bad " + bad_type + ": " + bad_msg->to_string());
   if (error)
-    throw client_error("bad chatter frame: " + error->to_string());
-  return got;
+    throw client_error(error->to_string());
+  return news;
 }
 
 void eventer_client::state::run_reader() {
@@ -280,8 +222,8 @@ void eventer_client::state::run_reader() {
   std::vector<char> buffer(read_chunk_size);
   std::string reason = "connection closed";
   try {
-    for (auto& in : std::exchange(backlog, {}))
-      dispatch(in);
+    for (auto& news : std::exchange(backlog, {}))
+      dispatch(news);
     while (read_once(buffer)) {
     }
   } catch (const std::exception& e) {
@@ -295,7 +237,7 @@ bool eventer_client::state::read_once(std::vector<char>& buffer) {
   clock::time_point deadline;
   {
     std::lock_guard lock{send_mutex};
-    deadline = conn.next_keepalive_check();
+    deadline = session.next_keepalive_check();
   }
   int ready = tcp::wait_readable(fd, deadline);
   if (ready < 0)
@@ -307,15 +249,15 @@ bool eventer_client::state::read_once(std::vector<char>& buffer) {
     return true;
   if (got <= 0)
     return false;
-  for (auto& in : receive({buffer.data(), static_cast<size_t>(got)}))
-    dispatch(in);
+  for (auto& news : receive({buffer.data(), static_cast<size_t>(got)}))
+    dispatch(news);
   return true;
 }
 
 bool eventer_client::state::check_keepalive() {
   std::lock_guard lock{send_mutex};
   out.clear();
-  auto action = conn.check_keepalive(clock::now(), out);
+  auto action = session.check_keepalive(clock::now(), out);
   if (action == chatter::keepalive_action::timed_out)
     throw client_error("no answer to ping");
   if (!out.empty())
@@ -351,53 +293,49 @@ eventer_client::state::take_pending(int64_t id) {
   return request;
 }
 
+/// The caller gave up waiting: the session drops the answer when it comes.
 void eventer_client::state::forget(int64_t id) {
+  {
+    std::lock_guard lock{send_mutex};
+    session.forget(id);
+  }
   take_pending(id);
 }
 
-void eventer_client::state::dispatch(incoming& in) {
-  std::visit([&](auto& msg) { on_message(in, msg); }, in.msg);
+void eventer_client::state::dispatch(eventer::client_news& news) {
+  if (auto* changed = std::get_if<eventer::status_changed>(&news)) {
+    current_status = changed->status;
+    if (options.on_status)
+      options.on_status(changed->status);
+    if (changed->ack)
+      acknowledge(news);
+  } else if (auto* arrived = std::get_if<eventer::events_arrived>(&news)) {
+    if (options.on_events)
+      options.on_events(std::move(arrived->events));
+    if (arrived->ack)
+      acknowledge(news);
+  } else if (auto* answer = std::get_if<eventer::register_answered>(&news)) {
+    complete<register_promise>(answer->request, std::move(answer->events));
+  } else if (auto* answer = std::get_if<eventer::query_answered>(&news)) {
+    complete<query_promise>(answer->request, std::move(answer->result));
+  }
 }
 
-void eventer_client::state::on_message(const incoming& in,
-                                       eventer::msg_status_notify& msg) {
-  current_status = msg.status;
-  if (options.on_status)
-    options.on_status(msg.status);
-  if (!in.last && dialect() == eventer::dialect::v0_9_0)
-    send_msg(eventer::msg_status_ack{}, in.conv, true);
-}
-
-void eventer_client::state::on_message(const incoming& in,
-                                       eventer::msg_events_notify& msg) {
-  if (options.on_events)
-    options.on_events(std::move(msg.events));
-  if (!in.last && dialect() == eventer::dialect::current)
-    send_msg(eventer::msg_events_ack{}, in.conv, true);
-}
-
-void eventer_client::state::on_message(const incoming& in,
-                                       eventer::msg_register_res& msg) {
-  complete<register_promise>(in, std::move(msg.events));
-}
-
-void eventer_client::state::on_message(const incoming& in,
-                                       eventer::msg_query_res& msg) {
-  complete<query_promise>(in, std::move(msg.result));
+/// After the callback, as the reference does.
+void eventer_client::state::acknowledge(const eventer::client_news& news) {
+  send([&](eventer::client_session& session, std::vector<char>& out) {
+    session.acknowledge(out, news);
+  });
 }
 
 template <class Promise, class Result>
-void eventer_client::state::complete(const incoming& in, Result&& result) {
-  if (!in.conv.owner)
-    throw client_error("answer outside a request conversation");
-  auto request = take_pending(in.conv.first_id);
-  // No request: it timed out and its caller has given up.
-  if (!request)
+void eventer_client::state::complete(int64_t request, Result&& result) {
+  auto waiting = take_pending(request);
+  // No request: it timed out just now and its caller has given up.
+  if (!waiting)
     return;
-  auto* promise = std::get_if<Promise>(&*request);
-  if (!promise)
-    throw client_error("answer of the wrong kind for its request");
-  promise->set_value(std::forward<Result>(result));
+  // The session checked the answer's kind against the request's.
+  std::get<Promise>(*waiting).set_value(std::forward<Result>(result));
 }
 
 void eventer_client::state::close() {
@@ -446,57 +384,50 @@ status eventer_client::server_status() const {
 
 void eventer_client::register_events(
   const std::vector<register_event>& events) {
-  register_req_writer writer{events, state_->dialect()};
-  state_->send_frame(eventer::type_name_of<eventer::msg_register_req>(),
-                     writer.size(), writer, std::nullopt, true,
-                     [](chatter::conversation) {});
+  state_->send([&](eventer::client_session& session, std::vector<char>& out) {
+    session.send_register(out, events, false);
+  });
 }
+
+namespace {
+
+auto register_request(eventer_client::state& state,
+                      const std::vector<register_event>& events) {
+  return state.request<std::optional<std::vector<event>>>(
+    [&](eventer::client_session& session, std::vector<char>& out) {
+      return session.send_register(out, events, true);
+    });
+}
+
+auto query_request(eventer_client::state& state, const query_params& params) {
+  return state.request<query_result>(
+    [&](eventer::client_session& session, std::vector<char>& out) {
+      return session.send_query(out, params);
+    });
+}
+
+}  // namespace
 
 std::future<std::optional<std::vector<event>>>
 eventer_client::register_with_response_async(
   const std::vector<register_event>& events) {
-  register_req_writer writer{events, state_->dialect()};
-  return state_
-    ->request<std::optional<std::vector<event>>>(
-      eventer::type_name_of<eventer::msg_register_req>(), writer.size(),
-      writer)
-    .second;
+  return register_request(*state_, events).second;
 }
 
 std::optional<std::vector<event>> eventer_client::register_with_response(
   const std::vector<register_event>& events) {
   require_not_reader(state_.get());
-  register_req_writer writer{events, state_->dialect()};
-  return state_->await(
-    state_->request<std::optional<std::vector<event>>>(
-      eventer::type_name_of<eventer::msg_register_req>(), writer.size(),
-      writer),
-    "MsgRegisterRes");
+  return state_->await(register_request(*state_, events), "MsgRegisterRes");
 }
-
-namespace {
-
-/// The query request of `params`; only the (small) parameters are copied.
-std::pair<int64_t, std::future<query_result>>
-send_query(eventer_client::state& state, const query_params& params) {
-  eventer::msg_query_req req{params};
-  auto dialect = state.dialect();
-  return state.request<query_result>(
-    eventer::type_name_of<eventer::msg_query_req>(),
-    eventer::encoded_size(req, dialect),
-    [&](char* at) { eventer::encode_to(at, req, dialect); });
-}
-
-}  // namespace
 
 std::future<query_result>
 eventer_client::query_async(const query_params& params) {
-  return send_query(*state_, params).second;
+  return query_request(*state_, params).second;
 }
 
 query_result eventer_client::query(const query_params& params) {
   require_not_reader(state_.get());
-  return state_->await(send_query(*state_, params), "MsgQueryRes");
+  return state_->await(query_request(*state_, params), "MsgQueryRes");
 }
 
 bool eventer_client::is_open() const {

@@ -3,6 +3,8 @@
 /// A blocking C++ Eventer client for tests, tools and benchmarks: one TCP
 /// connection, one reader thread that answers pings, completes pending
 /// requests by conversation and calls the status and events callbacks.
+/// The protocol itself is eventer::client_session's; this adds the socket,
+/// the thread and futures.
 /// Thread-safe: requests may be issued from several threads at once.
 
 #include <chrono>
@@ -16,7 +18,7 @@
 #include <vector>
 
 #include "protocol/chatter_connection.hpp"
-#include "protocol/eventer_codec.hpp"
+#include "protocol/eventer_client_session.hpp"
 
 namespace hat::client {
 
