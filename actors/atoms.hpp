@@ -24,6 +24,9 @@ using dispose = caf::atom_constant<caf::atom("dispose")>;
 /// Storage backlog over its bound: engine, pause; store, answer when it
 /// has drained.
 using backlog = caf::atom_constant<caf::atom("backlog")>;
+/// Store, fan-out: answered once every batch handed over before this
+/// request has gone out to the connections: an explicit ordering point.
+using notified = caf::atom_constant<caf::atom("notified")>;
 /// Storage: the cleanup timer.
 using cleanup = caf::atom_constant<caf::atom("cleanup")>;
 /// Fan-out: a batch to deliver; connection: an encoded MsgEventsNotify.

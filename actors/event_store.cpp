@@ -237,6 +237,10 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       kick(self);
       return caf::delegated<atom::ok>{};
     },
+    [self](atom::notified) {
+      // The fan-out gets it behind every batch sent to it so far.
+      return self->delegate(self->state.fanout, atom::notified::value);
+    },
     [self](atom::backlog) -> caf::result<atom::ok> {
       auto& st = self->state;
       if (!st.backend->backlog_full())

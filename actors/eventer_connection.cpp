@@ -286,15 +286,12 @@ void join_fanout(eventer_connection_pointer self) {
       });
 }
 
-/// The engine answered before the store saw the CONNECTED session; one
-/// round trip through the store orders the join after that session's
-/// notification reached the fan-out, so the client never gets it.
-void join_after_store(eventer_connection_pointer self) {
-  auto& st = self->state;
-  self
-    ->request(st.storage, caf::infinite, atom::last_id::value,
-              st.settings.server_id)
-    .then([self](const event_id&) { join_fanout(self); },
+/// The engine answers before the store has seen the CONNECTED session:
+/// join only once that session's notification went out, so the client is
+/// never told of its own arrival.
+void join_after_notification(eventer_connection_pointer self) {
+  self->request(self->state.storage, caf::infinite, atom::notified::value)
+    .then([self](atom::ok) { join_fanout(self); },
           [self](caf::error& err) {
             close_connection(self, "event store unavailable: "
                                      + self->system().render(err));
@@ -346,7 +343,7 @@ void handle_init(eventer_connection_pointer self,
                     std::vector<register_event>{
                       eventer_status_event(self, "CONNECTED")})
           .then([self](const storage::event_batch&) {
-                  join_after_store(self);
+                  join_after_notification(self);
                 },
                 [self](caf::error& err) {
                   log_dropped("eventer",
@@ -391,25 +388,13 @@ bool deliverable(eventer_connection_pointer self,
 }
 
 /// The session's notification reaches this connection before its answer:
-/// the engine hands the session to the store before answering, the store
-/// hands it to the fan-out before answering a later request, and the
-/// fan-out sends it here before answering a later request. So one round
-/// trip through each orders the answer after the notification.
+/// the engine hands the session to the store before answering, and the
+/// store's atom::notified is answered only after what it had went out.
 template <class Then>
 void after_notification(eventer_connection_pointer self, Then then) {
-  auto& st = self->state;
-  self
-    ->request(st.storage, caf::infinite, atom::last_id::value,
-              st.settings.server_id)
-    .then(
-      [self, then](const event_id&) mutable {
-        self
-          ->request(self->state.fanout, caf::infinite, atom::get::value,
-                    atom::status::value)
-          .then([then](status, const engine_actor&) mutable { then(); },
-                [then](caf::error&) mutable { then(); });
-      },
-      [then](caf::error&) mutable { then(); });
+  self->request(self->state.storage, caf::infinite, atom::notified::value)
+    .then([then](atom::ok) mutable { then(); },
+          [then](caf::error&) mutable { then(); });
 }
 
 /// Whether this connection is notified of any of `session`'s events when

@@ -37,6 +37,11 @@ using event_store_actor = caf::typed_actor<
   /// Answered once the backlog is under the backend's bound again (at
   /// once when it is): what a sender told to pause waits for.
   caf::replies_to<atom::backlog>::with<atom::ok>,
+  /// Answered (by the fan-out) once every batch this store got before
+  /// the request has been sent on to the connections: a connection that
+  /// registered a session orders what it does next after that session's
+  /// notification by it.
+  caf::replies_to<atom::notified>::with<atom::ok>,
   /// Internal: the periodic flush timer, with its generation.
   caf::reacts_to<atom::tick, uint64_t>,
   /// Internal: the cleanup timer.
@@ -91,6 +96,9 @@ using notify_fanout_actor = caf::typed_actor<
                   notify_filter>::with<status, engine_actor>,
   /// A connection is gone.
   caf::reacts_to<atom::leave, int64_t>,
+  /// Answered once every batch received before it was sent to the
+  /// connections (see the store's atom::notified).
+  caf::replies_to<atom::notified>::with<atom::ok>,
   /// The current status and engine (invalid unless operational).
   caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
   /// New status and engine, broadcast to every connection.

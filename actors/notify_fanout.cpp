@@ -148,6 +148,8 @@ notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self,
       return caf::make_result(st.status, st.engine);
     },
     [self](atom::leave, int64_t conn_id) { remove_connection(self, conn_id); },
+    // Batches are sent on as they come: everything before is out.
+    [](atom::notified) { return atom::ok::value; },
     [self](atom::get, atom::status) {
       return caf::make_result(self->state.status, self->state.engine);
     },

@@ -94,9 +94,10 @@ caf::actor as_actor(const auto& handle) {
   return caf::actor_cast<caf::actor>(handle);
 }
 
-/// After the engine: the STOPPED session is stored and its notification
-/// handed to every connection before anything else happens. Each request
-/// below is answered only after what was sent before it was processed.
+/// After the engine: the STOPPED session is stored, persisted and its
+/// notifications handed to every connection before anything else happens.
+/// The store reports batches persisted before it answers the flush, and
+/// the fan-out answers atom::notified after what it got before.
 void drain_notifications(server_pointer self, std::function<void()> next) {
   auto& st = self->state;
   if (!st.storage || !st.fanout)
@@ -104,10 +105,8 @@ void drain_notifications(server_pointer self, std::function<void()> next) {
   self->request(st.storage, caf::infinite, atom::flush::value)
     .then(
       [self, next](atom::ok) {
-        self
-          ->request(self->state.fanout, caf::infinite, atom::get::value,
-                    atom::status::value)
-          .then([next](status, const engine_actor&) { next(); },
+        self->request(self->state.fanout, caf::infinite, atom::notified::value)
+          .then([next](atom::ok) { next(); },
                 [next](caf::error& err) {
                   log_dropped("server", "waiting for the fan-out at stop",
                               err);
