@@ -21,8 +21,8 @@ using write = caf::atom_constant<caf::atom("write")>;
 /// Storage writer: drop a finished job (its memory is freed there, not on
 /// the store's thread).
 using dispose = caf::atom_constant<caf::atom("dispose")>;
-/// Storage backlog over its bound: engine, pause; store, answer when it
-/// has drained.
+/// Storage: answered when its backlog has drained (a sender told to pause
+/// waits for it).
 using backlog = caf::atom_constant<caf::atom("backlog")>;
 /// Store, fan-out: answered once every batch handed over before this
 /// request has gone out to the connections: an explicit ordering point.
@@ -64,5 +64,15 @@ using reset_ready = caf::atom_constant<caf::atom("reset_rdy")>;
 using bless = caf::atom_constant<caf::atom("bless")>;
 /// Server → monitor link: the engine stopped and the store was flushed.
 using engine_stopped = caf::atom_constant<caf::atom("eng_stop")>;
+
+/// Peer client → sync actor: the peer accepted our init.
+using connected = caf::atom_constant<caf::atom("connected")>;
+/// Sync actor → peer client: stop (true) or resume reading.
+using pause = caf::atom_constant<caf::atom("pause")>;
+/// Monitor link → server: the peers to synchronise with.
+using peers = caf::atom_constant<caf::atom("peers")>;
+/// Server → sync actor: the peer left the monitor's list (true) or is
+/// back (false).
+using gone = caf::atom_constant<caf::atom("gone")>;
 
 }  // namespace hat::atom

@@ -106,4 +106,21 @@ using notify_fanout_actor = caf::typed_actor<
   /// Connection ids and client names, for modules.
   caf::replies_to<atom::get, atom::clients>::with<client_names>>;
 
+/// Copies one peer's events into our store (sync_actor.hpp).
+using sync_actor = caf::typed_actor<
+  /// From the server: its status and engine (synced states are registered
+  /// through the engine while one runs).
+  caf::reacts_to<atom::status, status, engine_actor>,
+  /// From the server: the peer left the monitor's list (true: end once the
+  /// connection drops) or is back (false).
+  caf::reacts_to<atom::gone, bool>,
+  /// From its peer client: our init accepted, with the peer's status.
+  caf::reacts_to<atom::connected, status>,
+  /// From its peer client: the peer's status changed.
+  caf::reacts_to<atom::status, status>,
+  /// From its peer client: one session of the peer's persisted events.
+  caf::reacts_to<atom::notify, std::vector<event>>,
+  /// Internal: the retry timer of connection `generation`.
+  caf::reacts_to<atom::tick, uint64_t>>;
+
 }  // namespace hat

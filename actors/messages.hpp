@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/event.hpp"
+#include "protocol/monitor_data.hpp"
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
 
@@ -52,6 +53,8 @@ struct store_receipt {
   bool pause = false;
 };
 
+using observer::peer_info;
+
 }  // namespace hat
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::event_source)
@@ -69,3 +72,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::notify_filter)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::client_names)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::module_round)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::store_receipt)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::peer_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::peer_info>)

@@ -1,6 +1,7 @@
 #include "actors/monitor_link.hpp"
 
 #include "actors/atoms.hpp"
+#include "actors/messages.hpp"
 #include "actors/server_error.hpp"
 #include "log/logger.hpp"
 
@@ -57,7 +58,8 @@ void check_reset(monitor_link_pointer self) {
     HAT_LOG_WARNING("monitor", "ready again after a reset without the "
                                "monitor's echo");
   st.reset_deadline.reset();
-  apply(self, st.session->set_ready(true));
+  if (!st.duplicate_id)
+    apply(self, st.session->set_ready(true));
 }
 
 void apply(monitor_link_pointer self,
@@ -83,6 +85,38 @@ void apply(monitor_link_pointer self,
   check_reset(self);
 }
 
+/// The peers of the new state; those with our own server id are left out
+/// and make this server give its blessing up.
+void update_peers(monitor_link_pointer self, const observer::msg_server& msg) {
+  auto& st = self->state;
+  auto peers = observer::peers_of(msg, st.settings.group,
+                                  st.settings.server_token);
+  bool duplicate = false;
+  std::erase_if(peers, [&](const observer::peer_info& peer) {
+    if (peer.server_id != st.settings.server_id)
+      return false;
+    duplicate = true;
+    if (!st.duplicate_id)
+      HAT_LOG_ERROR("monitor", "component ", peer.name, " at ", peer.host,
+                    ":", peer.port, " of group ", st.settings.group,
+                    " has our server_id ", peer.server_id,
+                    ": not synchronising with it, and this server stays "
+                    "standby while it is listed");
+    return true;
+  });
+  if (duplicate != st.duplicate_id) {
+    st.duplicate_id = duplicate;
+    if (!duplicate)
+      HAT_LOG_INFO("monitor", "no other member has our server_id any more");
+    if (!st.reset_deadline)
+      apply(self, st.session->set_ready(!duplicate));
+  }
+  if (st.peers && *st.peers == peers)
+    return;
+  st.peers = peers;
+  self->send(st.server, atom::peers::value, std::move(peers));
+}
+
 bool on_message(monitor_link_pointer self, const chatter::received_msg& m) {
   auto& st = self->state;
   auto decoded = observer::decode_message(m.type, m.data);
@@ -94,6 +128,7 @@ bool on_message(monitor_link_pointer self, const chatter::received_msg& m) {
   }
   if (auto* server = std::get_if<observer::msg_server>(&*decoded)) {
     apply(self, st.session->received(*server));
+    update_peers(self, *server);
     return true;
   }
   if (std::holds_alternative<observer::msg_close>(*decoded)) {

@@ -16,8 +16,16 @@
 ///   (atom::tick)             internal: keep-alive and the reset deadline
 /// It sends the server:
 ///   (atom::bless, bool)      the engine may run (true) or must stop
+///   (atom::peers, vector<peer_info>)
+///                            the peers to synchronise with, whenever the
+///                            monitor's list of them changes (spec §3.1)
 ///   (atom::close, error)     MsgClose: stop in order (engine first, then
 ///                            this link) and end with ec::monitor_closed
+///
+/// A peer of our group listed with our own server id is a configuration
+/// error the reference turns into events sent back and forth for ever:
+/// it is logged, left out of the peers, and this server gives its
+/// blessing up (not ready) until that peer is gone.
 ///
 /// It never reconnects (as the reference): it ends with ec::monitor_lost
 /// when the connection closes or fails; the server then stops in order
@@ -30,6 +38,7 @@
 
 #include "protocol/blessing_session.hpp"
 #include "protocol/chatter_connection.hpp"
+#include "protocol/monitor_data.hpp"
 
 namespace hat {
 
@@ -38,6 +47,10 @@ struct monitor_link_settings {
   std::string name;
   std::string group;
   std::string data;
+  /// Ours: peers must carry the same one (when set), and our id must be
+  /// theirs to tell.
+  int64_t server_id = 0;
+  std::optional<std::string> server_token;
   chatter::connection_options chatter;
   /// Longest wait for the monitor's echo after a ready reset.
   std::chrono::milliseconds reset_timeout{30000};
@@ -53,6 +66,10 @@ struct monitor_link_state {
   std::optional<std::chrono::steady_clock::time_point> reset_deadline;
   /// What the server was last told (none: nothing yet).
   std::optional<bool> engine;
+  /// The peers the server was last told about.
+  std::optional<std::vector<observer::peer_info>> peers;
+  /// A peer with our server id is listed: not ready while it is.
+  bool duplicate_id = false;
   /// Closed and ending: nothing more is read or sent.
   bool ended = false;
 

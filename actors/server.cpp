@@ -14,6 +14,7 @@
 #include "actors/server_error.hpp"
 #include "actors/monitor_link.hpp"
 #include "actors/server_status.hpp"
+#include "actors/sync_actor.hpp"
 #include "protocol/monitor_data.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
@@ -153,14 +154,85 @@ void spawn_engine(server_pointer self) {
   st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
 }
 
+using peer_key = std::tuple<int64_t, std::string, uint16_t>;
+
+peer_key key_of(const peer_info& peer) {
+  return {peer.server_id, peer.host, peer.port};
+}
+
+void spawn_sync(server_pointer self, const peer_info& peer) {
+  auto& st = self->state;
+  sync_settings settings;
+  settings.server_id = st.config.server_id;
+  settings.name = st.config.name;
+  settings.server_token = st.config.server_token;
+  settings.peer = peer;
+  settings.retry_delay = std::chrono::milliseconds{
+    static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
+  auto engine = st.published == status::operational ? st.engine
+                                                    : engine_actor{};
+  auto actor = self->spawn<caf::monitored>(sync, std::move(settings),
+                                           st.storage, engine);
+  st.syncs[key_of(peer)] = server_state::peer_sync{peer, actor, true};
+}
+
+/// The monitor's new list: a sync actor for every new peer; one whose
+/// peer left ends once its connection drops (as the reference).
+void update_peers(server_pointer self, const std::vector<peer_info>& peers) {
+  auto& st = self->state;
+  if (st.machine.current_phase() == server_status_machine::phase::finishing)
+    return;
+  std::set<peer_key> listed;
+  for (auto& peer : peers) {
+    listed.insert(key_of(peer));
+    auto found = st.syncs.find(key_of(peer));
+    if (found == st.syncs.end()) {
+      spawn_sync(self, peer);
+    } else if (!found->second.wanted) {
+      found->second.wanted = true;
+      self->send(found->second.actor, atom::gone::value, false);
+    }
+  }
+  for (auto& [key, entry] : st.syncs)
+    if (entry.wanted && listed.count(key) == 0) {
+      entry.wanted = false;
+      self->send(entry.actor, atom::gone::value, true);
+    }
+}
+
+/// A sync actor ended: gone for good when its peer left, else started
+/// again (it died of a fault); false when `source` is no sync actor.
+bool sync_down(server_pointer self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (auto it = st.syncs.begin(); it != st.syncs.end(); ++it) {
+    if (it->second.actor.address() != msg.source)
+      continue;
+    auto entry = std::move(it->second);
+    st.syncs.erase(it);
+    bool finishing = st.machine.current_phase()
+                     == server_status_machine::phase::finishing;
+    if (entry.wanted && !finishing) {
+      HAT_LOG_ERROR("server", "the sync actor of ", entry.peer.name,
+                    " stopped: ", render_error(msg.reason),
+                    "; starting it again");
+      spawn_sync(self, entry.peer);
+    }
+    return true;
+  }
+  return false;
+}
+
 /// Carries out what the status machine decided, in order.
 void carry_out(server_pointer self, const server_status_machine::actions& todo) {
   auto& st = self->state;
   for (auto action : todo) {
     if (auto now = published_status(action)) {
       HAT_LOG_INFO("server", status_name(*now));
-      self->send(st.fanout, atom::status::value, *now,
-                 *now == status::operational ? st.engine : engine_actor{});
+      st.published = *now;
+      auto engine = *now == status::operational ? st.engine : engine_actor{};
+      self->send(st.fanout, atom::status::value, *now, engine);
+      for (auto& [key, entry] : st.syncs)
+        self->send(entry.actor, atom::status::value, *now, engine);
       // Back in standby after a stop: the monitor link may withdraw its
       // blessing answer now (it ignores this unless it asked for the stop).
       if (*now == status::standby && st.monitor)
@@ -182,8 +254,13 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
       case server_action::stop_server:
         // The monitor first: it sees this server leave before the
         // connections go.
-        st.stop_order = {st.monitor, st.listener, as_actor(st.storage),
-                         as_actor(st.fanout)};
+        // Sync actors before the store: what they handed it is kept.
+        st.stop_order = {st.monitor};
+        for (auto& [key, entry] : st.syncs)
+          st.stop_order.push_back(as_actor(entry.actor));
+        st.stop_order.insert(st.stop_order.end(),
+                             {st.listener, as_actor(st.storage),
+                              as_actor(st.fanout)});
         stop_next_part(self);
         break;
       default:
@@ -205,6 +282,8 @@ void on_down(server_pointer self, caf::down_msg& msg) {
   st.down.insert(msg.source);
   if (msg.source == st.awaited_stop)
     return stop_next_part(self);
+  if (sync_down(self, msg))
+    return;
   if (st.engine && msg.source == st.engine.address()) {
     st.engine = engine_actor{};
     bool asked = st.machine.current_phase()
@@ -246,9 +325,8 @@ bool connect_monitor(server_pointer self) {
   settings.data = observer::monitor_data_json(
     st.config.server_id, st.config.eventer_server.addr.host, st.eventer_port,
     st.config.server_token);
-  HAT_LOG_WARNING("server", "monitored: the engine runs only while the "
-                            "monitor blesses this server; events are not "
-                            "synchronised with peers yet");
+  settings.server_id = st.config.server_id;
+  settings.server_token = st.config.server_token;
   // A blocking connect, once at start (CAF 0.17's spawn_client).
   auto link = self->system().middleman().spawn_client(
     monitor_link, conf.addr.host, conf.addr.port, std::move(settings),
@@ -357,6 +435,11 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
       auto& st = self->state;
       if (st.monitor && self->current_sender() == st.monitor.address())
         shut_down(self, std::move(reason));
+    },
+    [self](atom::peers, std::vector<peer_info>& peers) {
+      auto& st = self->state;
+      if (st.monitor && self->current_sender() == st.monitor.address())
+        update_peers(self, peers);
     },
     [self](atom::started) {
       auto& st = self->state;

@@ -11,12 +11,15 @@
 /// stops the parts in the reverse order (engine first, so its STOPPED
 /// event is stored, storage last but one, so everything is flushed). Any
 /// part dying on its own stops the rest and ends the server with that
-/// error.
+/// error. Monitored servers also run one sync actor per peer the monitor
+/// lists (sync_actor.hpp); a sync actor that dies is started again.
 
 #include <caf/io/broker.hpp>
 #include <deque>
 #include <functional>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "actors/interfaces.hpp"
 #include "actors/module_spec.hpp"
@@ -40,6 +43,9 @@ using server_actor = caf::typed_actor<
   /// From the monitor link: the monitor asked us to close (MsgClose); stop
   /// in order (engine first) and end with `reason`.
   caf::reacts_to<atom::close, caf::error>,
+  /// From the monitor link: the peers to synchronise with (one sync actor
+  /// each, in every status).
+  caf::reacts_to<atom::peers, std::vector<peer_info>>,
   /// From the engine: STARTED is in the store's mailbox; publish
   /// operational (unless that engine is already being stopped).
   caf::reacts_to<atom::started>,
@@ -54,6 +60,16 @@ struct server_state {
   /// The Hat Monitor connection (monitored servers only).
   caf::actor monitor;
   engine_actor engine;
+  /// One sync actor per peer, by (server id, host, port); `wanted` is
+  /// false once the peer left the monitor's list.
+  struct peer_sync {
+    peer_info peer;
+    sync_actor actor;
+    bool wanted = true;
+  };
+  std::map<std::tuple<int64_t, std::string, uint16_t>, peer_sync> syncs;
+  /// The status last published, for sync actors spawned later.
+  status published = status::standby;
   /// The configured modules, loaded once at start (libraries stay loaded
   /// across engine restarts).
   std::vector<module_spec> modules;

@@ -32,6 +32,8 @@ std::string to_string(ec code) {
     case ec::monitor_unreachable: return "monitor_unreachable";
     case ec::monitor_lost: return "monitor_lost";
     case ec::monitor_closed: return "monitor_closed";
+    case ec::peer_unreachable: return "peer_unreachable";
+    case ec::peer_lost: return "peer_lost";
     case ec::internal: return "internal";
   }
   return "ec(" + std::to_string(static_cast<int>(code)) + ")";

@@ -65,6 +65,10 @@ enum class ec : uint8_t {
   monitor_lost,
   /// The Hat Monitor asked this component to close (MsgClose).
   monitor_closed,
+  /// A peer Event Server could not be connected to, or refused our init.
+  peer_unreachable,
+  /// The connection to a peer Event Server closed or broke its protocol.
+  peer_lost,
   /// Anything else; the context says what.
   internal,
 };

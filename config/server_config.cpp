@@ -50,7 +50,7 @@ constexpr std::string_view top_level_keys[] = {
   "server_id",      "server_token",      "backend",
   "modules",        "eventer_server",    "adminer_server",
   "monitor_component", "synced_restart_engine", "module_timeout",
-  "log"};
+  "sync_retry_delay", "log"};
 constexpr std::string_view eventer_server_keys[] = {
   "host", "port", "dialect", "max_frame_size", "max_send_queue",
   "max_partial_frame_memory", "max_connections", "ping_delay", "ping_timeout",
@@ -342,6 +342,13 @@ server_config validate(const json::value& document) {
           && config.module_timeout <= 365 * 24 * 3600.0))
       throw config_error("module_timeout",
                          "expected seconds from 0 to a year");
+  }
+  if (auto* delay = find(root, "sync_retry_delay")) {
+    config.sync_retry_delay = as_number(*delay, "sync_retry_delay");
+    if (!(config.sync_retry_delay >= 0.001
+          && config.sync_retry_delay <= 24 * 3600.0))
+      throw config_error("sync_retry_delay",
+                         "expected seconds from 0.001 to a day");
   }
   config.log_level = read_log(root);
   warn_unknown_keys(root, "", top_level_keys);

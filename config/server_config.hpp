@@ -112,6 +112,9 @@ struct server_config {
   /// Ours, optional: seconds a module may take on one round before the
   /// engine reports it (it keeps waiting); 0 never reports.
   double module_timeout = 10;
+  /// Ours, optional: seconds between attempts to connect to a peer that
+  /// could not be reached (the reference's fixed 5 s).
+  double sync_retry_delay = 5;
   /// `log.root.level` (Python dictConfig shape); other logging keys are
   /// accepted and ignored with one notice.
   log::level log_level = log::level::info;

@@ -23,3 +23,35 @@ TEST_CASE("monitor data: strings escaped as Python's json.dumps does") {
   CHECK(python_json_string("") == R"("")");
   CHECK(python_json_string("\t\r\b\f/") == R"("\t\r\b\f/")");
 }
+
+TEST_CASE("peers_of: other members of our group whose data parses and whose "
+          "token matches") {
+  using namespace hat::observer;
+  auto member = [](int64_t cid, std::string group, std::string data) {
+    component_info info;
+    info.cid = cid;
+    info.name = "c" + std::to_string(cid);
+    info.group = std::move(group);
+    info.data = std::move(data);
+    return info;
+  };
+  msg_server state{1, 0, {}};
+  state.components = {
+    member(1, "event", monitor_data_json(1, "h", 1, "t")),  // ourselves
+    member(2, "event", monitor_data_json(2, "h2", 2, "t")),
+    member(3, "other", monitor_data_json(3, "h3", 3, "t")),
+    member(4, "event", monitor_data_json(4, "h4", 4, std::nullopt)),
+    member(5, "event", "{\"server_id\": \"5\"}"),
+    member(6, "event", "not json"),
+    member(7, "event",
+           "{\"server_id\": 7, \"eventer_server\": {\"host\": \"h7\", "
+           "\"port\": 70000}, \"server_token\": null}"),
+  };
+  auto with_token = peers_of(state, "event", "t");
+  REQUIRE(with_token.size() == 1);
+  CHECK(with_token[0] == peer_info{2, "h2", 2, "c2"});
+  // Without a token of ours every parsable member of the group counts.
+  auto without = peers_of(state, "event", std::nullopt);
+  REQUIRE(without.size() == 2);
+  CHECK(without[1] == peer_info{4, "h4", 4, "c4"});
+}

@@ -22,16 +22,7 @@ namespace {
 using hat::test::temp_dir;
 
 config::server_config lmdb_server_config(const std::filesystem::path& db) {
-  auto conf = test::test_server_config(2);
-  conf.backend.kind = config::backend_kind::lmdb;
-  config::lmdb_backend_config lmdb;
-  lmdb.db_path = db;
-  lmdb.flush_period = 0.05;
-  lmdb.latest_subscriptions = {{"*"}};
-  lmdb.timeseries.push_back(
-    storage::partition_options{order_by::timestamp, {{"*"}}, std::nullopt});
-  conf.backend.lmdb = lmdb;
-  return conf;
+  return test::test_lmdb_server_config(2, db);
 }
 
 }  // namespace

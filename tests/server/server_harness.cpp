@@ -19,6 +19,20 @@ config::server_config test_server_config(int64_t server_id) {
   return conf;
 }
 
+config::server_config test_lmdb_server_config(int64_t server_id,
+                                              const std::filesystem::path& db) {
+  auto conf = test_server_config(server_id);
+  conf.backend.kind = config::backend_kind::lmdb;
+  config::lmdb_backend_config lmdb;
+  lmdb.db_path = db;
+  lmdb.flush_period = 0.05;
+  lmdb.latest_subscriptions = {{"*"}};
+  lmdb.timeseries.push_back(
+    storage::partition_options{order_by::timestamp, {{"*"}}, std::nullopt});
+  conf.backend.lmdb = lmdb;
+  return conf;
+}
+
 server_harness::server_harness(config::server_config conf,
                                std::shared_ptr<storage::backend> backend,
                                bool wait_operational)

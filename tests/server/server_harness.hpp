@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 
 #include "actors/interfaces.hpp"
@@ -21,6 +22,11 @@ using networked_config = runtime_config;
 
 /// A standalone server configuration: memory backend, port 0.
 config::server_config test_server_config(int64_t server_id = 1);
+
+/// As above on an LMDB file at `db` (flushed every 50 ms, every type kept
+/// in latest and in one timeseries partition).
+config::server_config test_lmdb_server_config(int64_t server_id,
+                                              const std::filesystem::path& db);
 
 class server_harness {
 public:

@@ -1,0 +1,206 @@
+// Synchronisation with a peer: a monitored server (B) learns of a peer
+// (A, a standalone server here, reached over real TCP) from the monitor
+// double's component list, copies A's persisted events by catch-up and
+// then live, registers its synced states on A, keeps them across a drop
+// of the connection, and ignores members of another group or token and
+// members with its own server id.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "protocol/monitor_data.hpp"
+#include "tests/server/monitor_double.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace hat;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int64_t peer_id = 2;
+
+config::server_config monitored_config(uint16_t monitor_port) {
+  auto conf = test::test_server_config(1);
+  conf.name = "event-1";
+  conf.sync_retry_delay = 0.05;
+  conf.monitor_component = config::monitor_component_config{
+    {"127.0.0.1", monitor_port}, "event"};
+  return conf;
+}
+
+/// Component `cid` as the monitor lists it, with Event Server data.
+observer::component_info member(int64_t cid, std::string name,
+                                std::string group, int64_t server_id,
+                                uint16_t port,
+                                std::optional<std::string> token = {}) {
+  observer::component_info info;
+  info.cid = cid;
+  info.name = std::move(name);
+  info.group = std::move(group);
+  info.data = observer::monitor_data_json(server_id, "127.0.0.1", port,
+                                          std::move(token));
+  return info;
+}
+
+/// Tells component 0 (B, cid 1) the list: B itself, then `others`.
+void list_members(test::monitor_double& monitor,
+                  std::vector<observer::component_info> others) {
+  auto last = monitor.clients(0).items().back();
+  auto state = test::single_component_state(1, last, std::nullopt);
+  for (auto& other : others)
+    state.components.push_back(std::move(other));
+  monitor.send(0, state);
+}
+
+/// A's persisted events of its own server id, in id order.
+std::vector<event> server_events(client::eventer_client& client) {
+  query_server_params params;
+  params.server_id = peer_id;
+  params.persisted = true;
+  return client.query(query_params{params}).events;
+}
+
+/// A client of B notified of every event B stores for server `peer_id`.
+test::subscriber watch_peer_events(test::server_harness& b) {
+  auto opts = b.options("watcher");
+  opts.subscriptions = {{"*"}};
+  opts.server_id = peer_id;
+  return test::subscribe(b, opts);
+}
+
+bool holds(test::subscriber& sub, const event_type& type) {
+  return sub.events->wait_until([&](auto& items) {
+    return std::any_of(items.begin(), items.end(),
+                       [&](const event& e) { return e.type == type; });
+  });
+}
+
+}  // namespace
+
+TEST_CASE("sync: a standby server copies a peer's events by catch-up, then "
+          "live, and tells the peer its synced state") {
+  test::server_harness a{test::test_server_config(peer_id)};
+  auto producer = a.connect("producer");
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(producer->register_with_response(
+      {test::json_event({"before", std::to_string(i)}),
+       test::json_event({"before", std::to_string(i), "second"})}));
+
+  test::monitor_double monitor;
+  test::server_harness b{monitored_config(monitor.port()), {}, false};
+  auto watcher = watch_peer_events(b);
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  list_members(monitor, {member(2, "event-2", "event", peer_id, a.port())});
+
+  REQUIRE(holds(watcher, {"before", "4", "second"}));
+  auto b_client = b.connect("reader");
+  auto a_client = a.connect("reader");
+  // Catch-up: what B holds of A is what A persisted, ids and all.
+  auto copied = server_events(*b_client);
+  auto original = server_events(*a_client);
+  REQUIRE(copied.size() >= 10);
+  CHECK(std::equal(copied.begin(), copied.end(), original.begin()));
+  CHECK(b_client->server_status() == status::standby);
+
+  // Live: a new event of A reaches B without a new connection.
+  REQUIRE(producer->register_with_response({test::json_event({"after"})}));
+  REQUIRE(holds(watcher, {"after"}));
+
+  // A (operational) registered B's synced states, SYNCED last.
+  query_latest_params latest;
+  latest.event_types = std::vector<event_type>{{"event", "1", "synced", "2"}};
+  auto synced = a_client->query(query_params{latest}).events;
+  REQUIRE(synced.size() == 1);
+  auto* payload = std::get_if<payload_json>(&*synced[0].payload);
+  REQUIRE(payload);
+  CHECK(payload->text.find("\"state\": \"SYNCED\"") != std::string::npos);
+}
+
+TEST_CASE("sync: a peer that comes up later is connected to, and after "
+          "its restart what it stored meanwhile is caught up") {
+  test::temp_dir dir;
+  auto a_conf = test::test_lmdb_server_config(peer_id, dir.path / "a.db");
+  auto reserved = std::make_unique<test::closed_port>();
+  a_conf.eventer_server.addr.port = reserved->port;
+  test::monitor_double monitor;
+  test::server_harness b{monitored_config(monitor.port()), {}, false};
+  auto watcher = watch_peer_events(b);
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  list_members(monitor,
+               {member(2, "event-2", "event", peer_id, reserved->port)});
+
+  // Nobody listens yet: B retries every 50 ms until A is up.
+  reserved.reset();
+  auto a = std::make_unique<test::server_harness>(a_conf);
+  auto producer = a->connect("producer");
+  REQUIRE(producer->register_with_response({test::json_event({"first"})}));
+  REQUIRE(holds(watcher, {"first"}));
+
+  // A stops; what it stores while B is not connected comes by catch-up.
+  producer.reset();
+  REQUIRE(a->shutdown());
+  a = std::make_unique<test::server_harness>(a_conf);
+  producer = a->connect("producer");
+  REQUIRE(producer->register_with_response(
+    {test::json_event({"second", "life"})}));
+  REQUIRE(holds(watcher, {"second", "life"}));
+  // Nothing twice: every id B was notified of is new.
+  auto seen = watcher.events->items();
+  std::vector<event_id> ids;
+  for (auto& e : seen)
+    ids.push_back(e.id);
+  std::sort(ids.begin(), ids.end());
+  CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+}
+
+TEST_CASE("sync: members of another group, with another token or with our "
+          "own server id are not synchronised with") {
+  auto a_conf = test::test_server_config(peer_id);
+  a_conf.server_token = "secret";
+  test::server_harness a{a_conf};
+  // Every connection of B's sync client to A registers its CONNECTED.
+  auto a_opts = a.options("watcher");
+  a_opts.subscriptions = {{"event", "2", "eventer", "*"}};
+  auto connections = test::subscribe(a, a_opts);
+  test::monitor_double monitor;
+  auto conf = monitored_config(monitor.port());
+  conf.server_token = "secret";
+  test::server_harness b{conf, {}, false};
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  // All at A's address, each under another server id: a sync client to
+  // any of them would show on A.
+  list_members(monitor,
+               {member(2, "other-group", "other", 3, a.port(), "secret"),
+                member(3, "other-token", "event", 4, a.port(), "wrong"),
+                member(4, "no-token", "event", 5, a.port()),
+                member(5, "same-id", "event", 1, a.port(), "secret")});
+  // Our own server id in the group: B gives its blessing up (not ready).
+  REQUIRE(monitor.clients(0).wait_until([](auto& items) {
+    return !items.back().blessing_res.ready;
+  }));
+
+  // A valid member now: its sync client is the only one A sees.
+  auto synced_opts = a.options("synced-watcher");
+  synced_opts.subscriptions = {{"event", "1", "synced", "*"}};
+  auto synced = test::subscribe(a, synced_opts);
+  list_members(monitor,
+               {member(6, "event-2", "event", peer_id, a.port(), "secret")});
+  CHECK(monitor.clients(0).wait_until(
+    [](auto& items) { return items.back().blessing_res.ready; }));
+  REQUIRE(synced.events->wait_until([](auto& items) {
+    return std::any_of(items.begin(), items.end(), [](const event& e) {
+      return std::get<payload_json>(*e.payload).text.find("SYNCED")
+             != std::string::npos;
+    });
+  }));
+  size_t connected = 0;
+  for (auto& e : connections.events->items())
+    if (e.type.back() == "event/event-1"
+        && std::get<payload_json>(*e.payload).text == "\"CONNECTED\"")
+      ++connected;
+  CHECK(connected == 1);
+}
