@@ -143,9 +143,8 @@ public:
     return exit_code_.get();
   }
 
-  /// The port from the "listening on HOST:PORT" line, once the server
-  /// also logged "operational" (before that, registrations are refused).
-  uint16_t wait_port() {
+  /// The port from the "listening on HOST:PORT" line (0 when none came).
+  uint16_t wait_listening() {
     std::regex pattern{"listening on [0-9.]+:([0-9]+)"};
     uint16_t port = 0;
     lines.wait_until([&](auto& all) {
@@ -158,12 +157,14 @@ public:
       }
       return false;
     }, 10s);
-    lines.wait_until([&](auto& all) {
-      for (auto& line : all)
-        if (line.find("[server] operational") != std::string::npos)
-          return true;
-      return false;
-    }, 10s);
+    return port;
+  }
+
+  /// The port as above, once the server also logged "operational"
+  /// (before that, registrations are refused).
+  uint16_t wait_port() {
+    auto port = wait_listening();
+    logged("[server] operational");
     return port;
   }
 
