@@ -177,15 +177,20 @@ void connect(sync_pointer self) {
   st.count = 0;
   st.synced.reset();
   st.query_held = false;
-  peer_client_settings settings;
-  settings.host = st.settings.peer.host;
-  settings.port = st.settings.peer.port;
-  settings.session.init = eventer::msg_init_req{
-    "event/" + st.settings.name, st.settings.server_token, {{"*"}},
-    st.settings.peer.server_id, true};
-  settings.session.chatter = st.settings.chatter;
-  st.client = self->system().middleman().spawn_broker(
-    peer_client, std::move(settings), caf::actor_cast<caf::actor>(self));
+  auto owner = caf::actor_cast<caf::actor>(self);
+  if (st.settings.connect_peer) {
+    st.client = st.settings.connect_peer(owner);
+  } else {
+    peer_client_settings settings;
+    settings.host = st.settings.peer.host;
+    settings.port = st.settings.peer.port;
+    settings.session.init = eventer::msg_init_req{
+      "event/" + st.settings.name, st.settings.server_token, {{"*"}},
+      st.settings.peer.server_id, true};
+    settings.session.chatter = st.settings.chatter;
+    st.client = self->system().middleman().spawn_broker(
+      peer_client, std::move(settings), owner);
+  }
   self->monitor(st.client);
   if (st.paused)
     caf::anon_send(st.client, atom::pause::value, true);

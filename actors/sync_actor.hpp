@@ -32,6 +32,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,10 @@ struct sync_settings {
   chatter::connection_options chatter;
   /// Events of live notifications held during a catch-up, at most.
   size_t max_buffered_events = 200'000;
+  /// Makes the connection to the peer for `owner` (the sync actor),
+  /// speaking peer_client's messages; empty: a peer_client broker.
+  /// Deterministic tests put a scripted peer here.
+  std::function<caf::actor(caf::actor owner)> connect_peer;
 };
 
 struct sync_state {
