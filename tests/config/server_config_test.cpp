@@ -884,3 +884,19 @@ TEST_CASE("backend lmdb: every field validated, errors name the path") {
   CHECK(error_of(replace("identifier: null", "identifier: 7"))
         == "backend.identifier: expected a string, got integer");
 }
+
+TEST_CASE("examples/cluster: the README's two members of one group") {
+  for (auto [file, name, id, port] :
+       {std::tuple{"event-a.yaml", "event-a", 1, 23012},
+        std::tuple{"event-b.yaml", "event-b", 2, 23013}}) {
+    auto config = load_server_config(examples_root / "examples/cluster" / file);
+    CHECK(config.name == name);
+    CHECK(config.server_id == id);
+    CHECK(config.server_token == "cluster");
+    CHECK(config.eventer_server.addr.port == port);
+    REQUIRE(config.monitor_component);
+    CHECK(config.monitor_component->group == "event");
+    CHECK(config.monitor_component->addr.port == 23010);
+    CHECK(config.sync_retry_delay == 5);
+  }
+}
