@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -49,9 +50,10 @@ struct bless_one {
   test::monitor_double& monitor;
   std::vector<size_t> listed;
 
-  /// Sends every listed component the list, `blessed` with token
-  /// `token`, each entry echoing its component's last answer.
-  void tell(std::optional<size_t> blessed, int64_t token) {
+  /// Sends every listed component the list, each entry echoing its
+  /// component's last answer and requested the token `requested` gives
+  /// it (none: not blessed).
+  void tell_each(const std::map<size_t, int64_t>& requested) {
     std::vector<observer::component_info> infos;
     for (auto index : listed) {
       auto last = monitor.clients(index).items().back();
@@ -61,8 +63,8 @@ struct bless_one {
       info.group = last.group;
       info.data = last.data;
       info.blessing_res = last.blessing_res;
-      if (blessed == index) {
-        info.blessing_req.token = token;
+      if (auto found = requested.find(index); found != requested.end()) {
+        info.blessing_req.token = found->second;
         info.blessing_req.timestamp = 1.0;
       }
       infos.push_back(info);
@@ -70,6 +72,29 @@ struct bless_one {
     for (auto index : listed)
       monitor.send(index, observer::msg_server{
                             static_cast<int64_t>(index) + 1, 0, infos});
+  }
+
+  /// BLESS_ONE: only `blessed` is asked to run.
+  void tell(std::optional<size_t> blessed, int64_t token) {
+    std::map<size_t, int64_t> requested;
+    if (blessed)
+      requested[*blessed] = token;
+    tell_each(requested);
+  }
+
+  /// BLESS_ALL: each listed component asked with its own token.
+  bool bless_all() {
+    std::map<size_t, int64_t> requested;
+    for (auto index : listed)
+      requested[index] = static_cast<int64_t>(index) + 100;
+    tell_each(requested);
+    for (auto [index, token] : requested)
+      if (!monitor.clients(index).wait_until([token = token](auto& items) {
+            return items.back().blessing_res.token == token;
+          }))
+        return false;
+    tell_each(requested);
+    return true;
   }
 
   /// When the last echo went out.
@@ -266,4 +291,111 @@ TEST_CASE("cluster: SIGKILL of the operational server under load, the "
   REQUIRE(code);
   CHECK(*code != 0);
   CHECK(b.logged("[engine] stopped"));
+}
+
+namespace {
+
+/// A client of `port` notified of the persisted events of `server_id`.
+test::subscriber watch_server(uint16_t port, int64_t server_id) {
+  auto events = std::make_shared<test::inbox<event>>();
+  auto opts = options_for(port, "server-watch");
+  opts.subscriptions = {{"load", "*"}};
+  opts.server_id = server_id;
+  opts.persisted = true;
+  opts.on_events = [events](std::vector<event> batch) {
+    for (auto& e : batch)
+      events->push(std::move(e));
+  };
+  test::subscriber sub;
+  sub.events = events;
+  sub.client = client::eventer_client::connect(opts);
+  return sub;
+}
+
+/// Registers `count` events of type load/<tag> on `port`; their ids.
+std::vector<event_id> register_load(uint16_t port, const std::string& tag,
+                                    int count) {
+  auto client = client::eventer_client::connect(options_for(port, tag));
+  std::vector<event_id> ids;
+  for (int i = 0; i < count; ++i) {
+    auto answer =
+      client->register_with_response({test::json_event({"load", tag})});
+    REQUIRE(answer);
+    ids.push_back(answer->at(0).id);
+  }
+  return ids;
+}
+
+bool has_all(test::subscriber& sub, const std::vector<event_id>& ids) {
+  return sub.events->wait_until([&](auto& items) {
+    std::set<event_id> seen;
+    for (auto& e : items)
+      seen.insert(e.id);
+    return std::all_of(ids.begin(), ids.end(),
+                       [&](auto& id) { return seen.count(id) == 1; });
+  }, 20s);
+}
+
+}  // namespace
+
+TEST_CASE("cluster: under BLESS_ALL both members run and hold each other's "
+          "events, and a restarted member catches up what it missed") {
+  test::temp_dir dir;
+  test::monitor_double monitor;
+  auto conf_a = test::write_config(
+    "cluster-all-a.yaml", member_config("event-a", 1, dir.path / "a.db",
+                                        monitor.port()));
+  auto conf_b = test::write_config(
+    "cluster-all-b.yaml", member_config("event-b", 2, dir.path / "b.db",
+                                        monitor.port()));
+  auto a = std::make_unique<test::server_process>(
+    std::vector<std::string>{"--conf", conf_a.string()});
+  REQUIRE(monitor.wait_connections(1));
+  test::server_process b{{"--conf", conf_b.string()}};
+  REQUIRE(monitor.wait_connections(2));
+  auto port_a = a->wait_listening();
+  auto port_b = b.wait_listening();
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  REQUIRE(monitor.clients(1).wait_for_count(1));
+
+  bless_one monitor_algorithm{monitor, {0, 1}};
+  REQUIRE(monitor_algorithm.bless_all());
+  REQUIRE(a->logged("[server] operational"));
+  REQUIRE(b.logged("[server] operational"));
+
+  auto a_on_b = watch_server(port_b, 1);
+  auto b_on_a = watch_server(port_a, 2);
+  auto from_a = register_load(port_a, "a", 50);
+  auto from_b = register_load(port_b, "b", 50);
+  CHECK(from_a.front().server == 1);
+  CHECK(from_b.front().server == 2);
+  CHECK(has_all(a_on_b, from_a));
+  CHECK(has_all(b_on_a, from_b));
+
+  // A stops (SIGTERM: exit 0); B goes on alone; A comes back as a new
+  // component of the monitor and, standby, copies what B registered.
+  b_on_a.client.reset();
+  a->signal(SIGTERM);
+  CHECK(a->wait_exit(10s) == 0);
+  auto while_away = register_load(port_b, "b", 20);
+  a = std::make_unique<test::server_process>(
+    std::vector<std::string>{"--conf", conf_a.string()});
+  REQUIRE(monitor.wait_connections(3));
+  port_a = a->wait_listening();
+  REQUIRE(monitor.clients(2).wait_for_count(1));
+  monitor_algorithm.listed = {1, 2};
+  monitor_algorithm.tell_each({{1, 101}});
+  auto caught_up = watch_server(port_a, 2);
+  // Notified of events it stores from now on; those copied before the
+  // watch began are found by a query.
+  auto held = held_ids(port_a, 2);
+  std::vector<event_id> missing;
+  for (auto& id : while_away)
+    if (held.count(id) == 0)
+      missing.push_back(id);
+  CHECK(has_all(caught_up, missing));
+  auto all_on_a = held_ids(port_a, 2);
+  for (auto& id : from_b)
+    CHECK(all_on_a.count(id) == 1);
+  CHECK(a->logged("SYNCED"));
 }
