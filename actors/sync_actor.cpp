@@ -141,10 +141,14 @@ void on_page(sync_pointer self, query_result& result) {
     begin = end;
   }
   st.pending.erase(st.pending.begin(), st.pending.begin() + begin);
+  if (result.more_follows && !result.events.empty())
+    return query_next(self);
+  // An empty page that says more follows would ask the same query for
+  // ever: the peer is wrong, and the live phase takes over.
   if (result.more_follows)
-    query_next(self);
-  else
-    finish_catch_up(self);
+    HAT_LOG_WARNING("sync", describe(self), ": an empty page said more "
+                            "follows; catch-up ended");
+  finish_catch_up(self);
 }
 
 void query_next(sync_pointer self) {

@@ -247,3 +247,15 @@ TEST_CASE_FIXTURE(sync_fixture,
   CHECK(s->pauses == std::vector<bool>{true, false});
   CHECK(s->queries.size() == queries + 1);
 }
+
+TEST_CASE_FIXTURE(sync_fixture,
+                  "sync actor: an empty page that says more follows ends the "
+                  "catch-up instead of asking again for ever") {
+  start();
+  connected();
+  page({peer_event(1, 1)}, true);
+  page({}, true);
+  CHECK(s->queries.size() == 2);
+  CHECK(s->registered.back() == R"({"state": "SYNCED", "count": 1})");
+  CHECK(s->stored == batches{ids({{1, 1}})});
+}
