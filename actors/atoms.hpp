@@ -71,6 +71,8 @@ using connected = caf::atom_constant<caf::atom("connected")>;
 using pause = caf::atom_constant<caf::atom("pause")>;
 /// Monitor link → server: the peers to synchronise with.
 using peers = caf::atom_constant<caf::atom("peers")>;
+/// Server, internal: start a failed sync actor again.
+using respawn = caf::atom_constant<caf::atom("respawn")>;
 /// Server → sync actor: the peer left the monitor's list (true) or is
 /// back (false).
 using gone = caf::atom_constant<caf::atom("gone")>;

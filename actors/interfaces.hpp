@@ -5,6 +5,7 @@
 /// eventer_connection.hpp.
 
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_actor.hpp>
@@ -124,3 +125,5 @@ using sync_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>>;
 
 }  // namespace hat
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::sync_actor>)

@@ -108,6 +108,13 @@ caf::behavior peer_client(peer_client_pointer self,
     return {};
   }
   st.handle = self->add_scribe(*fd);
+  // Ends with its owner, however the owner ends (a kill skips the
+  // owner's exit handler, which would otherwise close this client).
+  self->monitor(st.owner);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.owner.address())
+      end(self, "its sync actor stopped");
+  });
   st.session.emplace(st.settings.session);
   st.init_deadline = chatter::clock::now() + st.settings.init_timeout;
   self->configure_read(st.handle, caf::io::receive_policy::at_most(read_chunk));

@@ -19,7 +19,8 @@
 ///   (atom::connected, status)       the peer accepted our init
 ///   (atom::status, status)          the peer's status changed
 ///   (atom::notify, vector<event>)   one events notification
-/// It ends with ec::peer_unreachable when the connection or the init
+/// It ends with its owner (monitored), and with ec::peer_unreachable when
+/// the connection or the init
 /// fails, and with ec::peer_lost when an established connection closes,
 /// times out or breaks the protocol; the owner monitors it.
 

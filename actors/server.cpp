@@ -190,13 +190,15 @@ void update_peers(server_pointer self, const std::vector<peer_info>& peers) {
       spawn_sync(self, peer);
     } else if (!found->second.wanted) {
       found->second.wanted = true;
-      self->send(found->second.actor, atom::gone::value, false);
+      if (found->second.actor)
+        self->send(found->second.actor, atom::gone::value, false);
     }
   }
   for (auto& [key, entry] : st.syncs)
     if (entry.wanted && listed.count(key) == 0) {
       entry.wanted = false;
-      self->send(entry.actor, atom::gone::value, true);
+      if (entry.actor)
+        self->send(entry.actor, atom::gone::value, true);
     }
 }
 
@@ -207,16 +209,19 @@ bool sync_down(server_pointer self, const caf::down_msg& msg) {
   for (auto it = st.syncs.begin(); it != st.syncs.end(); ++it) {
     if (it->second.actor.address() != msg.source)
       continue;
-    auto entry = std::move(it->second);
-    st.syncs.erase(it);
     bool finishing = st.machine.current_phase()
                      == server_status_machine::phase::finishing;
-    if (entry.wanted && !finishing) {
-      HAT_LOG_ERROR("server", "the sync actor of ", entry.peer.name,
-                    " stopped: ", render_error(msg.reason),
-                    "; starting it again");
-      spawn_sync(self, entry.peer);
+    if (!it->second.wanted || finishing) {
+      st.syncs.erase(it);
+      return true;
     }
+    it->second.actor = sync_actor{};
+    auto delay = std::chrono::milliseconds{
+      static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
+    HAT_LOG_ERROR("server", "the sync actor of ", it->second.peer.name,
+                  " stopped: ", render_error(msg.reason),
+                  "; starting it again in ", delay.count(), " ms");
+    self->delayed_send(self, delay, atom::respawn::value, it->second.peer);
     return true;
   }
   return false;
@@ -232,7 +237,8 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
       auto engine = *now == status::operational ? st.engine : engine_actor{};
       self->send(st.fanout, atom::status::value, *now, engine);
       for (auto& [key, entry] : st.syncs)
-        self->send(entry.actor, atom::status::value, *now, engine);
+        if (entry.actor)
+          self->send(entry.actor, atom::status::value, *now, engine);
       // Back in standby after a stop: the monitor link may withdraw its
       // blessing answer now (it ignores this unless it asked for the stop).
       if (*now == status::standby && st.monitor)
@@ -435,6 +441,26 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
       auto& st = self->state;
       if (st.monitor && self->current_sender() == st.monitor.address())
         shut_down(self, std::move(reason));
+    },
+    [self](atom::get, atom::peers) {
+      std::vector<sync_actor> running;
+      for (auto& [key, entry] : self->state.syncs)
+        if (entry.actor)
+          running.push_back(entry.actor);
+      return running;
+    },
+    [self](atom::respawn, const peer_info& peer) {
+      auto& st = self->state;
+      auto found = st.syncs.find(key_of(peer));
+      bool finishing = st.machine.current_phase()
+                       == server_status_machine::phase::finishing;
+      if (found == st.syncs.end() || found->second.actor || finishing)
+        return;
+      if (!found->second.wanted) {
+        st.syncs.erase(found);
+        return;
+      }
+      spawn_sync(self, peer);
     },
     [self](atom::peers, std::vector<peer_info>& peers) {
       auto& st = self->state;

@@ -46,6 +46,11 @@ using server_actor = caf::typed_actor<
   /// From the monitor link: the peers to synchronise with (one sync actor
   /// each, in every status).
   caf::reacts_to<atom::peers, std::vector<peer_info>>,
+  /// The running sync actors (diagnostics and fault-injection tests).
+  caf::replies_to<atom::get, atom::peers>::with<std::vector<sync_actor>>,
+  /// Internal: start the sync actor of this peer again, one retry delay
+  /// after it failed (a fault that recurs does not spin).
+  caf::reacts_to<atom::respawn, peer_info>,
   /// From the engine: STARTED is in the store's mailbox; publish
   /// operational (unless that engine is already being stopped).
   caf::reacts_to<atom::started>,
@@ -61,7 +66,8 @@ struct server_state {
   caf::actor monitor;
   engine_actor engine;
   /// One sync actor per peer, by (server id, host, port); `wanted` is
-  /// false once the peer left the monitor's list.
+  /// false once the peer left the monitor's list; no actor while a
+  /// failed one waits to be started again.
   struct peer_sync {
     peer_info peer;
     sync_actor actor;

@@ -312,3 +312,68 @@ TEST_CASE("sync: hand-over by a ready reset loses nothing the old holder "
     [&](auto& items) { return not_yet(items) == 0; }));
   CHECK(answered_ids.size() >= 200);
 }
+
+TEST_CASE("sync: a killed sync actor is started again a retry delay later "
+          "and takes its connection along, nothing lost or copied twice") {
+  // A kill skips the actor's exit handler: its connection must still go
+  // (the test's servers could not stop otherwise), and the next actor
+  // catches up what the peer registered meanwhile. In process the
+  // catch-up of 60,000 events takes tens of ms, so the kill lands after
+  // it; the deterministic sync actor tests pin a drop during one.
+  test::server_harness a{test::test_server_config(peer_id)};
+  auto producer = a.connect("producer");
+  event_id newest;
+  for (int i = 0; i < 600; ++i) {
+    std::vector<register_event> batch;
+    for (int j = 0; j < 100; ++j)
+      batch.push_back(test::json_event({"bulk", std::to_string(j)}));
+    auto answer = producer->register_with_response(batch);
+    REQUIRE(answer);
+    newest = answer->back().id;
+  }
+
+  test::monitor_double monitor;
+  test::server_harness b{monitored_config(monitor.port()), {}, false};
+  auto watcher = watch_peer_events(b);
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  list_members(monitor, {member(2, "event-2", "event", peer_id, a.port())});
+  REQUIRE(watcher.events->wait_for_count(1));
+
+  caf::scoped_actor self{b.system};
+  std::vector<sync_actor> running;
+  self->request(b.server, 5s, atom::get::value, atom::peers::value)
+    .receive([&](std::vector<sync_actor> actors) { running = actors; },
+             [](caf::error&) {});
+  REQUIRE(running.size() == 1);
+  self->send_exit(running[0], caf::exit_reason::kill);
+  // More while no sync actor runs: the next one's catch-up brings them.
+  for (int i = 0; i < 10; ++i) {
+    auto answer =
+      producer->register_with_response({test::json_event({"later"})});
+    REQUIRE(answer);
+    newest = answer->back().id;
+  }
+
+  REQUIRE(watcher.events->wait_until([&](auto& items) {
+    return std::any_of(items.begin(), items.end(),
+                       [&](const event& e) { return e.id == newest; });
+  }, 20s));
+  // Started again: a new actor.
+  std::vector<sync_actor> again;
+  self->request(b.server, 5s, atom::get::value, atom::peers::value)
+    .receive([&](std::vector<sync_actor> actors) { again = actors; },
+             [](caf::error&) {});
+  REQUIRE(again.size() == 1);
+  CHECK(again[0] != running[0]);
+  // Every event of A once: as many notifications as distinct ids, and
+  // B's store holds all of A's.
+  auto seen = watcher.events->items();
+  std::set<event_id> distinct;
+  for (auto& e : seen)
+    distinct.insert(e.id);
+  CHECK(distinct.size() == seen.size());
+  auto b_client = b.connect("reader");
+  auto a_client = a.connect("reader");
+  CHECK(server_events(*b_client).size() == server_events(*a_client).size());
+}
