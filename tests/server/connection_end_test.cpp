@@ -9,9 +9,32 @@
 
 using namespace hat;
 
+namespace {
+
+/// Set once this process killed a broker (each test case runs in a
+/// process of its own under CTest).
+bool broker_killed = false;
+
+}  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+/// CAF 0.17 may leave a killed broker's scribe, and the buffers it holds,
+/// allocated when the process ends soon after the kill; LeakSanitizer then
+/// reports it at exit (once in a fresh-clone CI run). The kill is this
+/// test's fault injection, not something the server does: only a process
+/// that killed a broker ignores exactly that allocation (and what only it
+/// holds). Read at the leak check, after the test.
+extern "C" const char* __lsan_default_suppressions() {
+  return broker_killed
+           ? "leak:caf::io::network::default_multiplexer::new_scribe\n"
+           : "";
+}
+#endif
+
 TEST_CASE("a connection broker that is killed still registers DISCONNECTED") {
   test::one_connection conn;
   conn.start();
+  broker_killed = true;
   caf::anon_send_exit(conn.broker, caf::exit_reason::kill);
   REQUIRE(conn.broker_ended());
   REQUIRE(conn.engine_caught_up());
