@@ -202,8 +202,9 @@ void update_peers(server_pointer self, const std::vector<peer_info>& peers) {
     }
 }
 
-/// A sync actor ended: gone for good when its peer left, else started
-/// again (it died of a fault); false when `source` is no sync actor.
+/// A sync actor ended: gone for good when its peer left (or the server
+/// stops), else started again one retry delay later (it died of a
+/// fault); false when `source` is no sync actor.
 bool sync_down(server_pointer self, const caf::down_msg& msg) {
   auto& st = self->state;
   for (auto it = st.syncs.begin(); it != st.syncs.end(); ++it) {
