@@ -27,17 +27,8 @@ std::string member_config(const std::string& name, int64_t server_id,
          "name: " + name + "\n"
          "server_id: " + std::to_string(server_id) + "\n"
          "sync_retry_delay: 0.05\n"
-         "backend:\n"
-         "    module: lmdb\n"
-         "    db_path: " + db.string() + "\n"
-         "    identifier: null\n"
-         "    flush_period: 0.02\n"
-         "    cleanup_period: 5\n"
-         "    conditions: []\n"
-         "    latest: {subscriptions: [['*']]}\n"
-         "    timeseries:\n"
-         "        - {order_by: TIMESTAMP, subscriptions: [['*']]}\n"
-         "modules: []\n"
+         + test::lmdb_backend_yaml(db)
+         + "modules: []\n"
          "eventer_server: {host: 127.0.0.1, port: 0}\n"
          "monitor_component: {host: 127.0.0.1, port: "
          + std::to_string(monitor_port) + ", group: event}\n"
@@ -54,24 +45,7 @@ struct bless_one {
   /// component's last answer and requested the token `requested` gives
   /// it (none: not blessed).
   void tell_each(const std::map<size_t, int64_t>& requested) {
-    std::vector<observer::component_info> infos;
-    for (auto index : listed) {
-      auto last = monitor.clients(index).items().back();
-      observer::component_info info;
-      info.cid = static_cast<int64_t>(index) + 1;
-      info.name = last.name;
-      info.group = last.group;
-      info.data = last.data;
-      info.blessing_res = last.blessing_res;
-      if (auto found = requested.find(index); found != requested.end()) {
-        info.blessing_req.token = found->second;
-        info.blessing_req.timestamp = 1.0;
-      }
-      infos.push_back(info);
-    }
-    for (auto index : listed)
-      monitor.send(index, observer::msg_server{
-                            static_cast<int64_t>(index) + 1, 0, infos});
+    test::tell_members(monitor, listed, requested);
   }
 
   /// BLESS_ONE: only `blessed` is asked to run.

@@ -17,17 +17,8 @@ namespace {
 std::string lmdb_config(const std::filesystem::path& db) {
   return "name: event-crash\n"
          "server_id: 3\n"
-         "backend:\n"
-         "    module: lmdb\n"
-         "    db_path: " + db.string() + "\n"
-         "    identifier: null\n"
-         "    flush_period: 0.02\n"
-         "    cleanup_period: 5\n"
-         "    conditions: []\n"
-         "    latest: {subscriptions: [['*']]}\n"
-         "    timeseries:\n"
-         "        - {order_by: TIMESTAMP, subscriptions: [['*']]}\n"
-         "modules: []\n"
+         + test::lmdb_backend_yaml(db)
+         + "modules: []\n"
          "eventer_server: {host: 127.0.0.1, port: 0}\n"
          "log: {version: 1, root: {level: INFO}}\n";
 }

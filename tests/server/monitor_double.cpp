@@ -139,4 +139,26 @@ single_component_state(int64_t cid, const observer::msg_client& last,
   return observer::msg_server{cid, 0, {info}};
 }
 
+void tell_members(monitor_double& monitor, const std::vector<size_t>& listed,
+                  const std::map<size_t, int64_t>& requested) {
+  std::vector<observer::component_info> infos;
+  for (auto index : listed) {
+    auto last = monitor.clients(index).items().back();
+    observer::component_info info;
+    info.cid = static_cast<int64_t>(index) + 1;
+    info.name = last.name;
+    info.group = last.group;
+    info.data = last.data;
+    info.blessing_res = last.blessing_res;
+    if (auto found = requested.find(index); found != requested.end()) {
+      info.blessing_req.token = found->second;
+      info.blessing_req.timestamp = 1.0;
+    }
+    infos.push_back(info);
+  }
+  for (auto index : listed)
+    monitor.send(index, observer::msg_server{static_cast<int64_t>(index) + 1,
+                                             0, infos});
+}
+
 }  // namespace hat::test

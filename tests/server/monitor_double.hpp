@@ -6,6 +6,7 @@
 // blessing algorithm is the test's: it decides what each MsgServer says.
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -63,6 +64,12 @@ private:
   inbox<size_t> connected_;
   std::thread thread_;
 };
+
+/// Sends every listed component (by connection index; cid = index + 1)
+/// the list of them, each entry with its component's last MsgClient
+/// (answer echoed) and the request token `requested` gives it, if any.
+void tell_members(monitor_double& monitor, const std::vector<size_t>& listed,
+                  const std::map<size_t, int64_t>& requested);
 
 /// The MsgServer a monitor sends component `cid` when it is the only one
 /// listed: its entry with `req` requested and `res` echoed.

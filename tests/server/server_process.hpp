@@ -214,6 +214,21 @@ inline std::string server_config_text(const std::string& name,
            "        level: " + log_level + "\n";
 }
 
+/// The `backend:` block of an LMDB server at `db` flushing every 20 ms,
+/// every type kept in latest and in one timeseries partition.
+inline std::string lmdb_backend_yaml(const std::filesystem::path& db) {
+  return "backend:\n"
+         "    module: lmdb\n"
+         "    db_path: " + db.string() + "\n"
+         "    identifier: null\n"
+         "    flush_period: 0.02\n"
+         "    cleanup_period: 5\n"
+         "    conditions: []\n"
+         "    latest: {subscriptions: [['*']]}\n"
+         "    timeseries:\n"
+         "        - {order_by: TIMESTAMP, subscriptions: [['*']]}\n";
+}
+
 inline std::filesystem::path write_config(const std::string& name,
                                    const std::string& text) {
   auto dir = std::filesystem::temp_directory_path()

@@ -70,6 +70,13 @@ test::subscriber watch_peer_events(test::server_harness& b) {
   return test::subscribe(b, opts);
 }
 
+/// Waits until `sub` was told its server is operational.
+bool operational(test::subscriber& sub) {
+  return sub.statuses->wait_until([](auto& items) {
+    return !items.empty() && items.back() == status::operational;
+  });
+}
+
 bool holds(test::subscriber& sub, const event_type& type) {
   return sub.events->wait_until([&](auto& items) {
     return std::any_of(items.begin(), items.end(),
@@ -230,25 +237,8 @@ TEST_CASE("sync: hand-over by a ready reset loses nothing the old holder "
   REQUIRE(monitor.clients(1).wait_for_count(1));
 
   // The test's BLESS_ONE: both listed, `holder` asked with `token`.
-  auto tell = [&](std::optional<size_t> holder, int64_t token) {
-    std::vector<observer::component_info> infos;
-    for (size_t i = 0; i < 2; ++i) {
-      auto last = monitor.clients(i).items().back();
-      observer::component_info info;
-      info.cid = static_cast<int64_t>(i) + 1;
-      info.name = last.name;
-      info.group = last.group;
-      info.data = last.data;
-      info.blessing_res = last.blessing_res;
-      if (holder == i) {
-        info.blessing_req.token = token;
-        info.blessing_req.timestamp = 1.0;
-      }
-      infos.push_back(info);
-    }
-    for (size_t i = 0; i < 2; ++i)
-      monitor.send(i, observer::msg_server{static_cast<int64_t>(i) + 1, 0,
-                                           infos});
+  auto tell = [&](size_t holder, int64_t token) {
+    test::tell_members(monitor, {0, 1}, {{holder, token}});
   };
   auto answered = [&](size_t i, std::optional<int64_t> token) {
     return monitor.clients(i).wait_until([&](auto& items) {
@@ -264,9 +254,7 @@ TEST_CASE("sync: hand-over by a ready reset loses nothing the old holder "
   tell(0, 1);
   REQUIRE(answered(0, 1));
   tell(0, 1);
-  REQUIRE(a_sub.statuses->wait_until([](auto& items) {
-    return !items.empty() && items.back() == status::operational;
-  }));
+  REQUIRE(operational(a_sub));
 
   // A registers until the reset has taken its engine down.
   auto producer = a.connect("producer");
@@ -292,9 +280,7 @@ TEST_CASE("sync: hand-over by a ready reset loses nothing the old holder "
   tell(1, 2);
   REQUIRE(answered(1, 2));
   tell(1, 2);
-  REQUIRE(b_sub.statuses->wait_until([](auto& items) {
-    return !items.empty() && items.back() == status::operational;
-  }));
+  REQUIRE(operational(b_sub));
 
   // B holds everything A answered as registered.
   auto not_yet = [&](const std::vector<event>& items) {
