@@ -14,7 +14,7 @@ bool server_status_machine::engine_wanted() const {
 }
 
 actions server_status_machine::start_if_wanted() {
-  if (phase_ != phase::standby || !engine_wanted())
+  if (phase_ != phase::standby || !engine_wanted() || peers_holding_)
     return {};
   phase_ = phase::starting;
   return {server_action::publish_starting, server_action::start_engine};
@@ -80,6 +80,11 @@ actions server_status_machine::drained() {
   auto start = start_if_wanted();
   next.insert(next.end(), start.begin(), start.end());
   return next;
+}
+
+actions server_status_machine::peers_holding(bool holding) {
+  peers_holding_ = holding;
+  return start_if_wanted();
 }
 
 actions server_status_machine::restart_requested() {

@@ -5,14 +5,17 @@
 /// returns, in order. Every interleaving of blessings, restarts, shutdown
 /// and actors ending is decided here, where a test can walk them all.
 ///
-///   standby --(engine wanted)--> starting --(STARTED stored)--> operational
+///   standby --(engine wanted, no peer holding)--> starting --(STARTED stored)--> operational
 ///   starting | operational --(unblessed, restart, shutdown, engine
 ///       ended)--> stopping --(engine ended)--> draining
 ///   draining --(store flushed, notifications out)--> standby
 ///   standby --(shutdown)--> finishing (listener, store, fan-out stopped)
 ///
 /// The engine is wanted while the server is not shutting down and is
-/// either standalone or blessed by the monitor. A restart is a stop while
+/// either standalone or blessed by the monitor. It starts only while no
+/// peer holds it back: a peer that is starting, operational or stopping,
+/// or one not heard of yet (spec redundancy.md §2.4; the server decides
+/// which peers hold, this machine only waits). A restart is a stop while
 /// the engine is still wanted: the server comes back to standby and
 /// starts a new engine from there. Only one engine exists at a time: a
 /// new one starts only after the old one ended and the store drained.
@@ -72,6 +75,9 @@ public:
   actions engine_ended();
   /// The store was flushed and its notifications handed on.
   actions drained();
+  /// Whether some peer holds our engine back (§2.4). Only a start waits:
+  /// an engine that runs keeps running.
+  actions peers_holding(bool holding);
   /// A module asks for a new engine.
   actions restart_requested();
   /// Stop everything (asked, a signal, an essential part failed, the
@@ -86,6 +92,10 @@ public:
   bool shutting_down() const {
     return shutting_down_;
   }
+  /// The engine is wanted and would start but for the peers.
+  bool waiting_for_peers() const {
+    return phase_ == phase::standby && engine_wanted() && peers_holding_;
+  }
 
 private:
   bool engine_wanted() const;
@@ -98,6 +108,7 @@ private:
   bool blessed_ = false;
   bool begun_ = false;
   bool shutting_down_ = false;
+  bool peers_holding_ = false;
   phase phase_ = phase::standby;
 };
 

@@ -155,6 +155,46 @@ TEST_CASE("server status: an engine that ends on its own is drained after") {
                                sa::start_engine});
 }
 
+TEST_CASE("server status: a blessed server waits while a peer holds it "
+          "back, and only the start waits") {
+  server_status_machine m{true};
+  m.begin();
+  CHECK(m.peers_holding(true).empty());
+  CHECK(m.blessing(true).empty());
+  CHECK(m.status() == status::standby);
+  CHECK(m.waiting_for_peers());
+  // Released: the start happens then.
+  CHECK(m.peers_holding(false)
+        == actions{sa::publish_starting, sa::start_engine});
+  CHECK_FALSE(m.waiting_for_peers());
+  m.engine_started();
+  // A peer turning active later does not stop a running engine.
+  CHECK(m.peers_holding(true).empty());
+  CHECK(m.status() == status::operational);
+  // A restart waits again before its new engine.
+  CHECK(m.restart_requested()
+        == actions{sa::publish_stopping, sa::stop_engine});
+  CHECK(m.engine_ended() == actions{sa::drain});
+  CHECK(m.drained() == actions{sa::publish_standby});
+  CHECK(m.waiting_for_peers());
+  CHECK(m.peers_holding(false)
+        == actions{sa::publish_starting, sa::start_engine});
+}
+
+TEST_CASE("server status: peers released while unblessed or shutting down "
+          "start nothing") {
+  server_status_machine m{true};
+  m.begin();
+  m.peers_holding(true);
+  CHECK(m.peers_holding(false).empty());
+  CHECK_FALSE(m.waiting_for_peers());
+  m.peers_holding(true);
+  m.blessing(true);
+  CHECK(m.shutdown() == actions{sa::stop_server});
+  CHECK(m.peers_holding(false).empty());
+  CHECK(m.current_phase() == phase::finishing);
+}
+
 TEST_CASE("server status: random interleavings keep one engine at a time "
           "and always finish") {
   std::mt19937 random{20261201};
@@ -202,7 +242,7 @@ TEST_CASE("server status: random interleavings keep one engine at a time "
     };
     apply(m.begin());
     for (int step = 0; step < 40; ++step) {
-      switch (random() % 7) {
+      switch (random() % 8) {
         case 0: apply(m.blessing(true)); break;
         case 1: apply(m.blessing(false)); break;
         case 2: apply(m.restart_requested()); break;
@@ -227,10 +267,14 @@ TEST_CASE("server status: random interleavings keep one engine at a time "
           if (random() % 8 == 0)
             apply(m.shutdown());
           break;
+        case 7: apply(m.peers_holding(random() % 2 == 0)); break;
       }
       // Operational only with a running engine not asked to stop.
       if (m.status() == status::operational)
         CHECK((engine && !stop_asked));
+      // Waiting for peers means standby with nothing running.
+      if (m.waiting_for_peers())
+        CHECK((!engine && !drain_pending));
     }
     // Shut down and let everything asked for complete: it finishes once.
     apply(m.shutdown());
