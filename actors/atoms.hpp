@@ -76,5 +76,7 @@ using respawn = caf::atom_constant<caf::atom("respawn")>;
 /// Server → sync actor: the peer left the monitor's list (true) or is
 /// back (false).
 using gone = caf::atom_constant<caf::atom("gone")>;
+/// Sync actor → server: whether its peer holds our engine back (§2.4).
+using peer_active = caf::atom_constant<caf::atom("peer_act")>;
 
 }  // namespace hat::atom

@@ -107,6 +107,17 @@ using notify_fanout_actor = caf::typed_actor<
   /// Connection ids and client names, for modules.
   caf::replies_to<atom::get, atom::clients>::with<client_names>>;
 
+/// Who runs the sync actors (the server), as they see it.
+using sync_owner_actor = caf::typed_actor<
+  /// The peer is starting, operational or stopping (true), or standby or
+  /// not connected (false): a server starts its engine only while no peer
+  /// is active (spec redundancy.md §2.4). Sent first once the peer
+  /// answered our init or a connect to it failed, then on every change.
+  caf::reacts_to<atom::peer_active, bool>,
+  /// 0.9.0's synced_restart_engine: a catch-up brought events in, so the
+  /// modules should start again on them (nothing when no engine runs).
+  caf::reacts_to<atom::restart>>;
+
 /// Copies one peer's events into our store (sync_actor.hpp).
 using sync_actor = caf::typed_actor<
   /// From the server: its status and engine (synced states are registered

@@ -85,9 +85,9 @@ void apply(monitor_link_pointer self,
   check_reset(self);
 }
 
-/// The peers of the new state; those with our own server id are left out
-/// and make this server give its blessing up.
-void update_peers(monitor_link_pointer self, const observer::msg_server& msg) {
+/// Tells the server the peers of the new state (when they changed);
+/// those with our own server id are left out. True when one was.
+bool update_peers(monitor_link_pointer self, const observer::msg_server& msg) {
   auto& st = self->state;
   auto peers = observer::peers_of(msg, st.settings.group,
                                   st.settings.server_token);
@@ -104,17 +104,24 @@ void update_peers(monitor_link_pointer self, const observer::msg_server& msg) {
                     "standby while it is listed");
     return true;
   });
-  if (duplicate != st.duplicate_id) {
-    st.duplicate_id = duplicate;
-    if (!duplicate)
-      HAT_LOG_INFO("monitor", "no other member has our server_id any more");
-    if (!st.reset_deadline)
-      apply(self, st.session->set_ready(!duplicate));
+  if (!st.peers || *st.peers != peers) {
+    st.peers = peers;
+    self->send(st.server, atom::peers::value, std::move(peers));
   }
-  if (st.peers && *st.peers == peers)
+  return duplicate;
+}
+
+/// A member with our server id makes this server give its blessing up
+/// while it is listed.
+void give_up_for_duplicate(monitor_link_pointer self, bool duplicate) {
+  auto& st = self->state;
+  if (duplicate == st.duplicate_id)
     return;
-  st.peers = peers;
-  self->send(st.server, atom::peers::value, std::move(peers));
+  st.duplicate_id = duplicate;
+  if (!duplicate)
+    HAT_LOG_INFO("monitor", "no other member has our server_id any more");
+  if (!st.reset_deadline)
+    apply(self, st.session->set_ready(!duplicate));
 }
 
 bool on_message(monitor_link_pointer self, const chatter::received_msg& m) {
@@ -127,8 +134,11 @@ bool on_message(monitor_link_pointer self, const chatter::received_msg& m) {
     return false;
   }
   if (auto* server = std::get_if<observer::msg_server>(&*decoded)) {
+    // The peers first: a blessing in the same state finds the server
+    // already waiting for them (§2.4).
+    bool duplicate = update_peers(self, *server);
     apply(self, st.session->received(*server));
-    update_peers(self, *server);
+    give_up_for_duplicate(self, duplicate);
     return true;
   }
   if (std::holds_alternative<observer::msg_close>(*decoded)) {

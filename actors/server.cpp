@@ -160,6 +160,13 @@ peer_key key_of(const peer_info& peer) {
   return {peer.server_id, peer.host, peer.port};
 }
 
+/// 0.9.0's redundancy (spec redundancy.md §0): boolean synced states and
+/// no wait for peers; chosen by a 0.9.0 file or the 0.9.0 dialect.
+bool legacy_redundancy(const config::server_config& conf) {
+  return conf.schema == config::schema_version::v0_9_0
+         || conf.eventer_server.dialect == eventer::dialect::v0_9_0;
+}
+
 void spawn_sync(server_pointer self, const peer_info& peer) {
   auto& st = self->state;
   sync_settings settings;
@@ -167,13 +174,23 @@ void spawn_sync(server_pointer self, const peer_info& peer) {
   settings.name = st.config.name;
   settings.server_token = st.config.server_token;
   settings.peer = peer;
+  settings.owner = caf::actor_cast<sync_owner_actor>(self);
+  settings.dialect = st.config.eventer_server.dialect;
+  settings.boolean_synced = legacy_redundancy(st.config);
+  settings.restart_on_synced = st.config.synced_restart_engine;
   settings.retry_delay = std::chrono::milliseconds{
     static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
   auto engine = st.published == status::operational ? st.engine
                                                     : engine_actor{};
   auto actor = self->spawn<caf::monitored>(sync, std::move(settings),
                                            st.storage, engine);
-  st.syncs[key_of(peer)] = server_state::peer_sync{peer, actor, true};
+  // A restarted actor keeps what its peer settled: only a peer never
+  // heard of holds the engine back.
+  auto& entry = st.syncs[key_of(peer)];
+  entry.peer = peer;
+  entry.actor = actor;
+  entry.wanted = true;
+  entry.active = false;
 }
 
 /// The monitor's new list: a sync actor for every new peer; one whose
@@ -210,6 +227,7 @@ bool sync_down(server_pointer self, const caf::down_msg& msg) {
   for (auto it = st.syncs.begin(); it != st.syncs.end(); ++it) {
     if (it->second.actor.address() != msg.source)
       continue;
+    it->second.active = false;
     bool finishing = st.machine.current_phase()
                      == server_status_machine::phase::finishing;
     if (!it->second.wanted || finishing) {
@@ -226,6 +244,19 @@ bool sync_down(server_pointer self, const caf::down_msg& msg) {
     return true;
   }
   return false;
+}
+
+/// The peers that hold the engine back, for the log.
+std::string holding_peers(server_pointer self) {
+  std::string names;
+  for (auto& [key, entry] : self->state.syncs) {
+    if (!entry.active && (entry.settled || !entry.wanted))
+      continue;
+    names += names.empty() ? "" : ", ";
+    names += entry.peer.name + (entry.active ? " (active)"
+                                             : " (not answered yet)");
+  }
+  return names;
 }
 
 /// Carries out what the status machine decided, in order.
@@ -274,6 +305,28 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
         break;
     }
   }
+  if (st.machine.waiting_for_peers() != st.logged_waiting) {
+    st.logged_waiting = !st.logged_waiting;
+    if (st.logged_waiting)
+      HAT_LOG_INFO("server", "the engine waits while a peer is starting, "
+                             "operational or stopping, or has not answered "
+                             "yet: ", holding_peers(self));
+    else
+      HAT_LOG_INFO("server", "no peer holds the engine back any more");
+  }
+}
+
+/// Tells the machine whether a peer holds the engine back: one that is
+/// active, or one still listed that never answered nor failed a connect
+/// (so the first check after start sees every peer's status).
+void update_hold(server_pointer self) {
+  auto& st = self->state;
+  if (!st.waits_for_peers)
+    return;
+  bool holding = false;
+  for (auto& [key, entry] : st.syncs)
+    holding = holding || entry.active || (entry.wanted && !entry.settled);
+  carry_out(self, st.machine.peers_holding(holding));
 }
 
 /// Stops the server in order, for `failure` (none: asked to stop).
@@ -290,7 +343,7 @@ void on_down(server_pointer self, caf::down_msg& msg) {
   if (msg.source == st.awaited_stop)
     return stop_next_part(self);
   if (sync_down(self, msg))
-    return;
+    return update_hold(self);
   if (st.engine && msg.source == st.engine.address()) {
     st.engine = engine_actor{};
     bool asked = st.machine.current_phase()
@@ -326,6 +379,7 @@ bool connect_monitor(server_pointer self) {
   auto& st = self->state;
   auto& conf = *st.config.monitor_component;
   st.machine = server_status_machine{true};
+  st.waits_for_peers = !legacy_redundancy(st.config);
   monitor_link_settings settings;
   settings.name = st.config.name;
   settings.group = conf.group;
@@ -465,8 +519,21 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
     },
     [self](atom::peers, std::vector<peer_info>& peers) {
       auto& st = self->state;
-      if (st.monitor && self->current_sender() == st.monitor.address())
+      if (st.monitor && self->current_sender() == st.monitor.address()) {
         update_peers(self, peers);
+        update_hold(self);
+      }
+    },
+    [self](atom::peer_active, bool active) {
+      auto& st = self->state;
+      for (auto& [key, entry] : st.syncs) {
+        if (!entry.actor || entry.actor.address() != self->current_sender())
+          continue;
+        entry.settled = true;
+        entry.active = active;
+        update_hold(self);
+        return;
+      }
     },
     [self](atom::started) {
       auto& st = self->state;

@@ -12,7 +12,10 @@
 /// event is stored, storage last but one, so everything is flushed). Any
 /// part dying on its own stops the rest and ends the server with that
 /// error. Monitored servers also run one sync actor per peer the monitor
-/// lists (sync_actor.hpp); a sync actor that dies is started again.
+/// lists (sync_actor.hpp); a sync actor that dies is started again. A
+/// blessed server starts its engine only while no peer is starting,
+/// operational or stopping, and not before every peer answered our init
+/// or failed a connect (which removes the reference's start-up race).
 
 #include <caf/io/broker.hpp>
 #include <deque>
@@ -46,6 +49,9 @@ using server_actor = caf::typed_actor<
   /// From the monitor link: the peers to synchronise with (one sync actor
   /// each, in every status).
   caf::reacts_to<atom::peers, std::vector<peer_info>>,
+  /// From a sync actor: whether its peer is active; no engine starts
+  /// while a peer is active or has not answered yet (spec §2.4).
+  caf::reacts_to<atom::peer_active, bool>,
   /// The running sync actors (diagnostics and fault-injection tests).
   caf::replies_to<atom::get, atom::peers>::with<std::vector<sync_actor>>,
   /// Internal: start the sync actor of this peer again, one retry delay
@@ -67,11 +73,15 @@ struct server_state {
   engine_actor engine;
   /// One sync actor per peer, by (server id, host, port); `wanted` is
   /// false once the peer left the monitor's list; no actor while a
-  /// failed one waits to be started again.
+  /// failed one waits to be started again. `settled`: the peer answered
+  /// our init or a connect to it failed, at least once; `active`: it is
+  /// starting, operational or stopping now.
   struct peer_sync {
     peer_info peer;
     sync_actor actor;
     bool wanted = true;
+    bool settled = false;
+    bool active = false;
   };
   std::map<std::tuple<int64_t, std::string, uint16_t>, peer_sync> syncs;
   /// The status last published, for sync actors spawned later.
@@ -82,6 +92,11 @@ struct server_state {
   uint16_t eventer_port = 0;
   /// Decides the status and what to start and stop.
   server_status_machine machine{false};
+  /// The engine waits while a peer is active (current behaviour, not
+  /// 0.9.0's; spec redundancy.md §2.4).
+  bool waits_for_peers = false;
+  /// The machine's waiting_for_peers() last logged.
+  bool logged_waiting = false;
   /// While finishing: the parts still to stop, in order, and the one
   /// being stopped.
   std::deque<caf::actor> stop_order;

@@ -21,20 +21,25 @@ std::string describe(sync_pointer self) {
 }
 
 /// Registers synced state `state` on the peer (through the connection, no
-/// answer) and locally through our engine when one runs.
+/// answer) and locally through our engine when one runs. 0.9.0: a
+/// boolean (false once connected, true once synced), locally only.
 void set_synced(sync_pointer self, std::string state,
                 std::optional<int64_t> count) {
   auto& st = self->state;
+  HAT_LOG_INFO("sync", describe(self), ": ", state,
+               count ? " (" + std::to_string(*count) + " events)" : "");
+  bool boolean = st.settings.boolean_synced;
+  if (boolean && state == "SYNCING")
+    return;
   st.synced = state;
   register_event synced{
     {"event", std::to_string(st.settings.server_id), "synced",
      std::to_string(st.settings.peer.server_id)},
     std::nullopt,
-    payload_json{synced_payload(state, count, state == "SYNCED")},
+    payload_json{boolean ? (state == "SYNCED" ? "true" : "false")
+                         : synced_payload(state, count, state == "SYNCED")},
   };
-  HAT_LOG_INFO("sync", describe(self), ": ", state,
-               count ? " (" + std::to_string(*count) + " events)" : "");
-  if (st.client)
+  if (st.client && !boolean)
     caf::anon_send(st.client, atom::register_::value,
                std::vector<register_event>{synced});
   if (st.engine)
@@ -46,6 +51,16 @@ void set_synced(sync_pointer self, std::string state,
             [](caf::error& err) {
               log_dropped("sync", "registering a synced state locally", err);
             });
+}
+
+/// Tells the owner whether the peer is active, when that changed.
+void report_active(sync_pointer self, bool active) {
+  auto& st = self->state;
+  if (st.reported_active == active)
+    return;
+  st.reported_active = active;
+  if (st.settings.owner)
+    self->send(st.settings.owner, atom::peer_active::value, active);
 }
 
 void query_next(sync_pointer self);
@@ -116,6 +131,11 @@ void finish_catch_up(sync_pointer self) {
   st.buffered_events = 0;
   st.current = phase::live;
   set_synced(self, "SYNCED", st.count);
+  if (st.settings.restart_on_synced && st.count > 0 && st.settings.owner) {
+    HAT_LOG_INFO("sync", describe(self), ": events copied; restarting the "
+                                         "engine (synced_restart_engine)");
+    self->send(st.settings.owner, atom::restart::value);
+  }
 }
 
 void on_page(sync_pointer self, query_result& result) {
@@ -192,6 +212,7 @@ void connect(sync_pointer self) {
       "event/" + st.settings.name, st.settings.server_token, {{"*"}},
       st.settings.peer.server_id, true};
     settings.session.chatter = st.settings.chatter;
+    settings.session.dialect = st.settings.dialect;
     st.client = self->system().middleman().spawn_broker(
       peer_client, std::move(settings), owner);
   }
@@ -205,6 +226,8 @@ void on_client_down(sync_pointer self, const caf::down_msg& msg) {
   if (!st.client || msg.source != st.client.address())
     return;
   st.client = nullptr;
+  // Not connected: not active, whether it was or never answered.
+  report_active(self, false);
   bool was_connected = st.current == phase::catching_up
                        || st.current == phase::live;
   auto why = render_error(msg.reason);
@@ -264,9 +287,10 @@ sync_actor::behavior_type sync(sync_pointer self, sync_settings settings,
         self->quit();
       }
     },
-    [self](atom::connected, status) {
+    [self](atom::connected, status peer_status) {
       auto& st = self->state;
       st.current = phase::catching_up;
+      report_active(self, peer_status != status::standby);
       auto generation = st.generation;
       self
         ->request(st.storage, caf::infinite, atom::last_id::value,
@@ -287,8 +311,11 @@ sync_actor::behavior_type sync(sync_pointer self, sync_settings settings,
     },
     [self](atom::status, status peer_status) {
       auto& st = self->state;
-      // As the reference: an operational peer hears our state again.
-      if (peer_status != status::operational || !st.synced || !st.client)
+      report_active(self, peer_status != status::standby);
+      // As the reference: an operational peer hears our state again
+      // (0.9.0's boolean states are local only).
+      if (peer_status != status::operational || !st.synced || !st.client
+          || st.settings.boolean_synced)
         return;
       register_event synced{
         {"event", std::to_string(st.settings.server_id), "synced",

@@ -24,6 +24,10 @@
 /// when the peer becomes operational the current state is registered on
 /// it again (SYNCED with count null), as the reference does.
 ///
+/// The owner hears whether the peer is active (starting, operational or
+/// stopping) once the peer answered our init or a connect failed, and on
+/// every change; a peer not connected is not active (§2.4).
+///
 /// A dropped connection is reconnected at once, a failed connect after
 /// retry_delay. Buffered notifications are bounded: past the bound the
 /// connection is dropped and the catch-up of the next one reads them.
@@ -39,6 +43,7 @@
 
 #include "actors/interfaces.hpp"
 #include "protocol/chatter_connection.hpp"
+#include "protocol/eventer_codec.hpp"
 
 namespace hat {
 
@@ -48,6 +53,17 @@ struct sync_settings {
   std::string name;
   std::optional<std::string> server_token;
   peer_info peer;
+  /// Told whether the peer is active and asked for 0.9.0's restarts;
+  /// null: nobody (tests).
+  sync_owner_actor owner;
+  /// Our own Eventer server's dialect, which the whole group speaks.
+  eventer::dialect dialect = eventer::dialect::current;
+  /// 0.9.0 (up to 0.9.10): the synced state is a boolean, false once
+  /// connected and true after the catch-up, registered locally only.
+  bool boolean_synced = false;
+  /// 0.9.0's synced_restart_engine: a catch-up that copied events asks
+  /// the owner for an engine restart.
+  bool restart_on_synced = false;
   /// Wait after a failed connect (the reference's 5 s).
   std::chrono::milliseconds retry_delay{5000};
   chatter::connection_options chatter;
@@ -87,6 +103,9 @@ struct sync_state {
   bool query_held = false;
   /// The peer left the monitor's list: end when the connection drops.
   bool gone = false;
+  /// Whether the owner was told the peer is active; none before the
+  /// first answer or failed connect.
+  std::optional<bool> reported_active;
 
   static inline const char* name = "sync";
 };

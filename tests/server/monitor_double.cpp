@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client/tcp_socket.hpp"
+#include "protocol/monitor_data.hpp"
 
 namespace hat::test {
 
@@ -159,6 +160,30 @@ void tell_members(monitor_double& monitor, const std::vector<size_t>& listed,
   for (auto index : listed)
     monitor.send(index, observer::msg_server{static_cast<int64_t>(index) + 1,
                                              0, infos});
+}
+
+observer::component_info event_member(int64_t cid, std::string name,
+                                      std::string group, int64_t server_id,
+                                      uint16_t port,
+                                      std::optional<std::string> token) {
+  observer::component_info info;
+  info.cid = cid;
+  info.name = std::move(name);
+  info.group = std::move(group);
+  info.data = observer::monitor_data_json(server_id, "127.0.0.1", port,
+                                          std::move(token));
+  return info;
+}
+
+void list_with(monitor_double& monitor, size_t index,
+               std::vector<observer::component_info> others,
+               std::optional<int64_t> req) {
+  auto cid = static_cast<int64_t>(index) + 1;
+  auto state = single_component_state(
+    cid, monitor.clients(index).items().back(), req);
+  for (auto& other : others)
+    state.components.push_back(std::move(other));
+  monitor.send(index, state);
 }
 
 }  // namespace hat::test

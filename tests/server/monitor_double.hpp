@@ -77,4 +77,18 @@ observer::msg_server
 single_component_state(int64_t cid, const observer::msg_client& last,
                        std::optional<int64_t> req);
 
+/// An Event Server component `cid` as the monitor lists it (its data as
+/// the reference publishes it), not connected to this monitor: a standalone
+/// server a test wants a monitored one to see as a peer.
+observer::component_info event_member(int64_t cid, std::string name,
+                                      std::string group, int64_t server_id,
+                                      uint16_t port,
+                                      std::optional<std::string> token = {});
+
+/// Tells component `index` (cid index + 1) the list: itself, with `req`
+/// requested and its last answer echoed, then `others`.
+void list_with(monitor_double& monitor, size_t index,
+               std::vector<observer::component_info> others,
+               std::optional<int64_t> req = std::nullopt);
+
 }  // namespace hat::test

@@ -30,30 +30,6 @@ config::server_config monitored_config(uint16_t monitor_port) {
   return conf;
 }
 
-/// Component `cid` as the monitor lists it, with Event Server data.
-observer::component_info member(int64_t cid, std::string name,
-                                std::string group, int64_t server_id,
-                                uint16_t port,
-                                std::optional<std::string> token = {}) {
-  observer::component_info info;
-  info.cid = cid;
-  info.name = std::move(name);
-  info.group = std::move(group);
-  info.data = observer::monitor_data_json(server_id, "127.0.0.1", port,
-                                          std::move(token));
-  return info;
-}
-
-/// Tells component 0 (B, cid 1) the list: B itself, then `others`.
-void list_members(test::monitor_double& monitor,
-                  std::vector<observer::component_info> others) {
-  auto last = monitor.clients(0).items().back();
-  auto state = test::single_component_state(1, last, std::nullopt);
-  for (auto& other : others)
-    state.components.push_back(std::move(other));
-  monitor.send(0, state);
-}
-
 /// A's persisted events of its own server id, in id order.
 std::vector<event> server_events(client::eventer_client& client) {
   query_server_params params;
@@ -100,7 +76,8 @@ TEST_CASE("sync: a standby server copies a peer's events by catch-up, then "
   auto watcher = watch_peer_events(b);
   REQUIRE(monitor.wait_connections(1));
   REQUIRE(monitor.clients(0).wait_for_count(1));
-  list_members(monitor, {member(2, "event-2", "event", peer_id, a.port())});
+  test::list_with(monitor, 0, {test::event_member(2, "event-2", "event",
+                                                 peer_id, a.port())});
 
   REQUIRE(holds(watcher, {"before", "4", "second"}));
   auto b_client = b.connect("reader");
@@ -137,8 +114,8 @@ TEST_CASE("sync: a peer that comes up later is connected to, and after "
   auto watcher = watch_peer_events(b);
   REQUIRE(monitor.wait_connections(1));
   REQUIRE(monitor.clients(0).wait_for_count(1));
-  list_members(monitor,
-               {member(2, "event-2", "event", peer_id, reserved->port)});
+  test::list_with(monitor, 0, {test::event_member(2, "event-2", "event",
+                                                 peer_id, reserved->port)});
 
   // Nobody listens yet: B retries every 50 ms until A is up.
   reserved.reset();
@@ -181,11 +158,12 @@ TEST_CASE("sync: members of another group, with another token or with our "
   REQUIRE(monitor.clients(0).wait_for_count(1));
   // All at A's address, each under another server id: a sync client to
   // any of them would show on A.
-  list_members(monitor,
-               {member(2, "other-group", "other", 3, a.port(), "secret"),
-                member(3, "other-token", "event", 4, a.port(), "wrong"),
-                member(4, "no-token", "event", 5, a.port()),
-                member(5, "same-id", "event", 1, a.port(), "secret")});
+  test::list_with(
+    monitor, 0,
+    {test::event_member(2, "other-group", "other", 3, a.port(), "secret"),
+     test::event_member(3, "other-token", "event", 4, a.port(), "wrong"),
+     test::event_member(4, "no-token", "event", 5, a.port()),
+     test::event_member(5, "same-id", "event", 1, a.port(), "secret")});
   // Our own server id in the group: B gives its blessing up (not ready).
   REQUIRE(monitor.clients(0).wait_until([](auto& items) {
     return !items.back().blessing_res.ready;
@@ -195,8 +173,8 @@ TEST_CASE("sync: members of another group, with another token or with our "
   auto synced_opts = a.options("synced-watcher");
   synced_opts.subscriptions = {{"event", "1", "synced", "*"}};
   auto synced = test::subscribe(a, synced_opts);
-  list_members(monitor,
-               {member(6, "event-2", "event", peer_id, a.port(), "secret")});
+  test::list_with(monitor, 0, {test::event_member(6, "event-2", "event",
+                                                 peer_id, a.port(), "secret")});
   CHECK(monitor.clients(0).wait_until(
     [](auto& items) { return items.back().blessing_res.ready; }));
   REQUIRE(synced.events->wait_until([](auto& items) {
@@ -215,9 +193,8 @@ TEST_CASE("sync: members of another group, with another token or with our "
 
 TEST_CASE("sync: hand-over by a ready reset loses nothing the old holder "
           "answered as registered") {
-  // Without the wait of spec 2.4 (not built yet) the new holder may run
-  // a moment before the old holder's last events reached it: it must
-  // still end up holding every one of them.
+  // The new holder waits until it saw the old one's STANDBY, which
+  // follows the old holder's last events on the sync connection (§2.4).
   test::temp_dir dir;
   test::monitor_double monitor;
   auto a_conf = test::test_lmdb_server_config(1, dir.path / "a.db");
@@ -323,7 +300,8 @@ TEST_CASE("sync: a killed sync actor is started again a retry delay later "
   auto watcher = watch_peer_events(b);
   REQUIRE(monitor.wait_connections(1));
   REQUIRE(monitor.clients(0).wait_for_count(1));
-  list_members(monitor, {member(2, "event-2", "event", peer_id, a.port())});
+  test::list_with(monitor, 0, {test::event_member(2, "event-2", "event",
+                                                 peer_id, a.port())});
   REQUIRE(watcher.events->wait_for_count(1));
 
   caf::scoped_actor self{b.system};
