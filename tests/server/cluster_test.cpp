@@ -2,7 +2,9 @@
 // a BLESS_ONE monitor: the test decides who is blessed and sends both the
 // component list. Failover under continuous load: the operational server
 // is SIGKILLed, the standby one is blessed and becomes operational,
-// holding the events the dead one reported as persisted.
+// holding the events the dead one reported as persisted. BLESS_ALL: a
+// member blessed while its peer runs waits (current behaviour), while
+// 0.9.0 members all run.
 
 #include <doctest/doctest.h>
 
@@ -20,16 +22,19 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// `dialect`: the eventer_server.dialect value ("current" or "v0.9.0").
 std::string member_config(const std::string& name, int64_t server_id,
                           const std::filesystem::path& db,
-                          uint16_t monitor_port) {
+                          uint16_t monitor_port,
+                          const std::string& dialect = "current") {
   return "type: event\n"
          "name: " + name + "\n"
          "server_id: " + std::to_string(server_id) + "\n"
          "sync_retry_delay: 0.05\n"
          + test::lmdb_backend_yaml(db)
          + "modules: []\n"
-         "eventer_server: {host: 127.0.0.1, port: 0}\n"
+         "eventer_server: {host: 127.0.0.1, port: 0, dialect: " + dialect
+         + "}\n"
          "monitor_component: {host: 127.0.0.1, port: "
          + std::to_string(monitor_port) + ", group: event}\n"
          "log: {version: 1, root: {level: INFO}}\n";
@@ -87,8 +92,12 @@ struct bless_one {
   }
 };
 
+/// The dialect the cluster of a test speaks.
+eventer::dialect cluster_dialect = eventer::dialect::current;
+
 client::client_options options_for(uint16_t port, std::string name) {
   client::client_options opts;
+  opts.dialect = cluster_dialect;
   opts.port = port;
   opts.client_name = std::move(name);
   return opts;
@@ -310,66 +319,106 @@ bool has_all(test::subscriber& sub, const std::vector<event_id>& ids) {
   }, 20s);
 }
 
+/// Starts A (event-a, server 1) and B (event-b, server 2) under `monitor`,
+/// both listed; their ports once they listen.
+struct two_members {
+  std::filesystem::path conf_a;
+  std::filesystem::path conf_b;
+  std::unique_ptr<test::server_process> a;
+  std::unique_ptr<test::server_process> b;
+  uint16_t port_a = 0;
+  uint16_t port_b = 0;
+
+  two_members(test::monitor_double& monitor, const test::temp_dir& dir,
+              const std::string& dialect) {
+    conf_a = test::write_config(
+      "cluster-all-a.yaml", member_config("event-a", 1, dir.path / "a.db",
+                                          monitor.port(), dialect));
+    conf_b = test::write_config(
+      "cluster-all-b.yaml", member_config("event-b", 2, dir.path / "b.db",
+                                          monitor.port(), dialect));
+    a = std::make_unique<test::server_process>(
+      std::vector<std::string>{"--conf", conf_a.string()});
+    REQUIRE(monitor.wait_connections(1));
+    b = std::make_unique<test::server_process>(
+      std::vector<std::string>{"--conf", conf_b.string()});
+    REQUIRE(monitor.wait_connections(2));
+    port_a = a->wait_listening();
+    port_b = b->wait_listening();
+    REQUIRE(monitor.clients(0).wait_for_count(1));
+    REQUIRE(monitor.clients(1).wait_for_count(1));
+  }
+};
+
 }  // namespace
 
-TEST_CASE("cluster: under BLESS_ALL both members run and hold each other's "
-          "events, and a restarted member catches up what it missed") {
+TEST_CASE("cluster: under BLESS_ALL the member blessed while its peer runs "
+          "waits, takes over when the peer stops, and the restarted peer "
+          "catches up and waits in turn") {
+  cluster_dialect = eventer::dialect::current;
   test::temp_dir dir;
   test::monitor_double monitor;
-  auto conf_a = test::write_config(
-    "cluster-all-a.yaml", member_config("event-a", 1, dir.path / "a.db",
-                                        monitor.port()));
-  auto conf_b = test::write_config(
-    "cluster-all-b.yaml", member_config("event-b", 2, dir.path / "b.db",
-                                        monitor.port()));
-  auto a = std::make_unique<test::server_process>(
-    std::vector<std::string>{"--conf", conf_a.string()});
-  REQUIRE(monitor.wait_connections(1));
-  test::server_process b{{"--conf", conf_b.string()}};
-  REQUIRE(monitor.wait_connections(2));
-  auto port_a = a->wait_listening();
-  auto port_b = b.wait_listening();
-  REQUIRE(monitor.clients(0).wait_for_count(1));
-  REQUIRE(monitor.clients(1).wait_for_count(1));
+  two_members m{monitor, dir, "current"};
+  auto& a = m.a;
+  auto& b = *m.b;
 
+  // A first, then both: B waits while A is operational (spec §2.4).
+  bless_one monitor_algorithm{monitor, {0, 1}};
+  REQUIRE(monitor_algorithm.bless(0, 100));
+  REQUIRE(a->logged("[server] operational"));
+  REQUIRE(monitor_algorithm.bless_all());
+  REQUIRE(b.logged("the engine waits while a peer"));
+  auto a_on_b = watch_server(m.port_b, 1);
+  auto from_a = register_load(m.port_a, "a", 50);
+  CHECK(has_all(a_on_b, from_a));
+  CHECK_FALSE(b.logged("[server] starting", 0ms));
+
+  // A stops (SIGTERM: exit 0): B, blessed all along, starts.
+  a->signal(SIGTERM);
+  CHECK(a->wait_exit(10s) == 0);
+  REQUIRE(b.logged("[server] operational"));
+  auto from_b = register_load(m.port_b, "b", 20);
+  CHECK(from_b.front().server == 2);
+
+  // A comes back as a new component, blessed too: it waits while B runs
+  // and copies what B registered meanwhile.
+  a = std::make_unique<test::server_process>(
+    std::vector<std::string>{"--conf", m.conf_a.string()});
+  REQUIRE(monitor.wait_connections(3));
+  auto port_a = a->wait_listening();
+  REQUIRE(monitor.clients(2).wait_for_count(1));
+  monitor_algorithm.listed = {1, 2};
+  REQUIRE(monitor_algorithm.bless_all());
+  auto caught_up = watch_server(port_a, 2);
+  auto held = held_ids(port_a, 2);
+  std::vector<event_id> missing;
+  for (auto& id : from_b)
+    if (held.count(id) == 0)
+      missing.push_back(id);
+  CHECK(has_all(caught_up, missing));
+  CHECK(a->logged("SYNCED"));
+  CHECK(a->logged("the engine waits while a peer"));
+  CHECK_FALSE(a->logged("[server] starting", 0ms));
+}
+
+TEST_CASE("cluster: 0.9.0 members under BLESS_ALL both run and hold each "
+          "other's events") {
+  cluster_dialect = eventer::dialect::v0_9_0;
+  test::temp_dir dir;
+  test::monitor_double monitor;
+  two_members m{monitor, dir, "v0.9.0"};
   bless_one monitor_algorithm{monitor, {0, 1}};
   REQUIRE(monitor_algorithm.bless_all());
-  REQUIRE(a->logged("[server] operational"));
-  REQUIRE(b.logged("[server] operational"));
+  REQUIRE(m.a->logged("[server] operational"));
+  REQUIRE(m.b->logged("[server] operational"));
 
-  auto a_on_b = watch_server(port_b, 1);
-  auto b_on_a = watch_server(port_a, 2);
-  auto from_a = register_load(port_a, "a", 50);
-  auto from_b = register_load(port_b, "b", 50);
+  auto a_on_b = watch_server(m.port_b, 1);
+  auto b_on_a = watch_server(m.port_a, 2);
+  auto from_a = register_load(m.port_a, "a", 50);
+  auto from_b = register_load(m.port_b, "b", 50);
   CHECK(from_a.front().server == 1);
   CHECK(from_b.front().server == 2);
   CHECK(has_all(a_on_b, from_a));
   CHECK(has_all(b_on_a, from_b));
-
-  // A stops (SIGTERM: exit 0); B goes on alone; A comes back as a new
-  // component of the monitor and, standby, copies what B registered.
-  b_on_a.client.reset();
-  a->signal(SIGTERM);
-  CHECK(a->wait_exit(10s) == 0);
-  auto while_away = register_load(port_b, "b", 20);
-  a = std::make_unique<test::server_process>(
-    std::vector<std::string>{"--conf", conf_a.string()});
-  REQUIRE(monitor.wait_connections(3));
-  port_a = a->wait_listening();
-  REQUIRE(monitor.clients(2).wait_for_count(1));
-  monitor_algorithm.listed = {1, 2};
-  monitor_algorithm.tell_each({{1, 101}});
-  auto caught_up = watch_server(port_a, 2);
-  // Notified of events it stores from now on; those copied before the
-  // watch began are found by a query.
-  auto held = held_ids(port_a, 2);
-  std::vector<event_id> missing;
-  for (auto& id : while_away)
-    if (held.count(id) == 0)
-      missing.push_back(id);
-  CHECK(has_all(caught_up, missing));
-  auto all_on_a = held_ids(port_a, 2);
-  for (auto& id : from_b)
-    CHECK(all_on_a.count(id) == 1);
-  CHECK(a->logged("SYNCED"));
+  cluster_dialect = eventer::dialect::current;
 }
