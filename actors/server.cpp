@@ -180,6 +180,7 @@ void spawn_sync(server_pointer self, const peer_info& peer) {
   settings.restart_on_synced = st.config.synced_restart_engine;
   settings.retry_delay = std::chrono::milliseconds{
     static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
+  settings.connect_peer = st.seams.connect_peer;
   auto engine = st.published == status::operational ? st.engine
                                                     : engine_actor{};
   auto actor = self->spawn<caf::monitored>(sync, std::move(settings),
@@ -389,9 +390,12 @@ bool connect_monitor(server_pointer self) {
   settings.server_id = st.config.server_id;
   settings.server_token = st.config.server_token;
   // A blocking connect, once at start (CAF 0.17's spawn_client).
-  auto link = self->system().middleman().spawn_client(
-    monitor_link, conf.addr.host, conf.addr.port, std::move(settings),
-    caf::actor_cast<caf::actor>(self));
+  auto server = caf::actor_cast<caf::actor>(self);
+  auto link = st.seams.monitor
+                ? st.seams.monitor(server)
+                : self->system().middleman().spawn_client(
+                    monitor_link, conf.addr.host, conf.addr.port,
+                    std::move(settings), server);
   if (!link) {
     auto reason = make_error(ec::monitor_unreachable, "cannot connect to the "
                              "monitor at ", conf.addr.host, ":",
@@ -414,8 +418,16 @@ static server_actor::behavior_type server_behavior(server_pointer self);
 server_actor::behavior_type server(server_pointer self,
                                    config::server_config config,
                                    std::shared_ptr<storage::backend> backend) {
+  return server_with_seams(self, std::move(config), std::move(backend), {});
+}
+
+server_actor::behavior_type
+server_with_seams(server_pointer self, config::server_config config,
+                  std::shared_ptr<storage::backend> backend,
+                  server_seams seams) {
   auto& st = self->state;
   st.config = std::move(config);
+  st.seams = std::move(seams);
   // Whoever waits for the server (the executable) hears `err` and logs it.
   auto fail_start = [self](caf::error err) {
     self->quit(std::move(err));
@@ -456,8 +468,11 @@ server_actor::behavior_type server(server_pointer self,
   else
     st.storage = self->spawn<caf::monitored + caf::detached>(
       event_store, std::move(backend), st.fanout, store_options);
-  st.listener = self->system().middleman().spawn_broker(
-    eventer_listener, *socket, settings_of(st.config), st.fanout, st.storage);
+  st.listener = st.seams.listener
+                  ? st.seams.listener(*socket)
+                  : self->system().middleman().spawn_broker(
+                    eventer_listener, *socket, settings_of(st.config),
+                    st.fanout, st.storage);
   self->monitor(st.listener);
   if (st.config.monitor_component && !connect_monitor(self))
     return server_behavior(self);

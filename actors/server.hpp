@@ -25,6 +25,7 @@
 #include <tuple>
 
 #include "actors/interfaces.hpp"
+#include "actors/listen_socket.hpp"
 #include "actors/module_spec.hpp"
 #include "actors/server_status.hpp"
 #include "config/server_config.hpp"
@@ -62,6 +63,19 @@ using server_actor = caf::typed_actor<
   caf::reacts_to<atom::started>,
   /// Stop everything in order; answered when done, then the server exits.
   caf::replies_to<atom::shutdown>::with<atom::ok>>;
+
+/// The parts of a server a test replaces (empty: the real one), so that
+/// the supervisor runs on CAF's deterministic coordinator, where brokers
+/// cannot.
+struct server_seams {
+  /// The Eventer listener on the bound socket (which it then owns).
+  std::function<caf::actor(const listen_socket& socket)> listener;
+  /// The monitor link of `server` (monitored servers, at start); an error
+  /// when the monitor cannot be reached.
+  std::function<caf::expected<caf::actor>(caf::actor server)> monitor;
+  /// Handed to every sync actor (sync_settings::connect_peer).
+  std::function<caf::actor(caf::actor owner)> connect_peer;
+};
 
 struct server_state {
   config::server_config config;
@@ -103,6 +117,7 @@ struct server_state {
   caf::actor_addr awaited_stop;
   /// Actors already down: stopping them again would wait forever.
   std::set<caf::actor_addr> down;
+  server_seams seams;
   /// Why the server stops (none for an orderly shutdown).
   caf::error failure;
   /// Answer to the shutdown request, delivered once everything stopped.
@@ -119,5 +134,12 @@ server_actor::behavior_type
 server(server_actor::stateful_pointer<server_state> self,
        config::server_config config,
        std::shared_ptr<storage::backend> backend = nullptr);
+
+/// As above, with parts replaced by tests.
+server_actor::behavior_type
+server_with_seams(server_actor::stateful_pointer<server_state> self,
+                  config::server_config config,
+                  std::shared_ptr<storage::backend> backend,
+                  server_seams seams);
 
 }  // namespace hat
