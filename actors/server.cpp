@@ -12,9 +12,9 @@
 #include "actors/listen_socket.hpp"
 #include "actors/load_modules.hpp"
 #include "actors/server_error.hpp"
+#include "actors/server_peers.hpp"
 #include "actors/monitor_link.hpp"
 #include "actors/server_status.hpp"
-#include "actors/sync_actor.hpp"
 #include "protocol/monitor_data.hpp"
 #include "log/logger.hpp"
 #include "storage/dummy_backend.hpp"
@@ -24,8 +24,6 @@
 namespace hat {
 
 namespace {
-
-using server_pointer = server_actor::stateful_pointer<server_state>;
 
 /// The configured backend, or ec::backend_open_failed with the reason.
 caf::expected<std::shared_ptr<storage::backend>>
@@ -154,112 +152,6 @@ void spawn_engine(server_pointer self) {
   st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
 }
 
-using peer_key = std::tuple<int64_t, std::string, uint16_t>;
-
-peer_key key_of(const peer_info& peer) {
-  return {peer.server_id, peer.host, peer.port};
-}
-
-/// 0.9.0's redundancy (spec redundancy.md §0): boolean synced states and
-/// no wait for peers; chosen by a 0.9.0 file or the 0.9.0 dialect.
-bool legacy_redundancy(const config::server_config& conf) {
-  return conf.schema == config::schema_version::v0_9_0
-         || conf.eventer_server.dialect == eventer::dialect::v0_9_0;
-}
-
-void spawn_sync(server_pointer self, const peer_info& peer) {
-  auto& st = self->state;
-  sync_settings settings;
-  settings.server_id = st.config.server_id;
-  settings.name = st.config.name;
-  settings.server_token = st.config.server_token;
-  settings.peer = peer;
-  settings.owner = caf::actor_cast<sync_owner_actor>(self);
-  settings.dialect = st.config.eventer_server.dialect;
-  settings.boolean_synced = legacy_redundancy(st.config);
-  settings.restart_on_synced = st.config.synced_restart_engine;
-  settings.retry_delay = std::chrono::milliseconds{
-    static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
-  settings.connect_peer = st.seams.connect_peer;
-  auto engine = st.published == status::operational ? st.engine
-                                                    : engine_actor{};
-  auto actor = self->spawn<caf::monitored>(sync, std::move(settings),
-                                           st.storage, engine);
-  // A restarted actor keeps what its peer settled: only a peer never
-  // heard of holds the engine back.
-  auto& entry = st.syncs[key_of(peer)];
-  entry.peer = peer;
-  entry.actor = actor;
-  entry.wanted = true;
-  entry.active = false;
-}
-
-/// The monitor's new list: a sync actor for every new peer; one whose
-/// peer left ends once its connection drops (as the reference).
-void update_peers(server_pointer self, const std::vector<peer_info>& peers) {
-  auto& st = self->state;
-  if (st.machine.current_phase() == server_status_machine::phase::finishing)
-    return;
-  std::set<peer_key> listed;
-  for (auto& peer : peers) {
-    listed.insert(key_of(peer));
-    auto found = st.syncs.find(key_of(peer));
-    if (found == st.syncs.end()) {
-      spawn_sync(self, peer);
-    } else if (!found->second.wanted) {
-      found->second.wanted = true;
-      if (found->second.actor)
-        self->send(found->second.actor, atom::gone::value, false);
-    }
-  }
-  for (auto& [key, entry] : st.syncs)
-    if (entry.wanted && listed.count(key) == 0) {
-      entry.wanted = false;
-      if (entry.actor)
-        self->send(entry.actor, atom::gone::value, true);
-    }
-}
-
-/// A sync actor ended: gone for good when its peer left (or the server
-/// stops), else started again one retry delay later (it died of a
-/// fault); false when `source` is no sync actor.
-bool sync_down(server_pointer self, const caf::down_msg& msg) {
-  auto& st = self->state;
-  for (auto it = st.syncs.begin(); it != st.syncs.end(); ++it) {
-    if (it->second.actor.address() != msg.source)
-      continue;
-    it->second.active = false;
-    bool finishing = st.machine.current_phase()
-                     == server_status_machine::phase::finishing;
-    if (!it->second.wanted || finishing) {
-      st.syncs.erase(it);
-      return true;
-    }
-    it->second.actor = sync_actor{};
-    auto delay = std::chrono::milliseconds{
-      static_cast<int64_t>(st.config.sync_retry_delay * 1000)};
-    HAT_LOG_ERROR("server", "the sync actor of ", it->second.peer.name,
-                  " stopped: ", render_error(msg.reason),
-                  "; starting it again in ", delay.count(), " ms");
-    self->delayed_send(self, delay, atom::respawn::value, it->second.peer);
-    return true;
-  }
-  return false;
-}
-
-/// The peers that hold the engine back, for the log.
-std::string holding_peers(server_pointer self) {
-  std::string names;
-  for (auto& [key, entry] : self->state.syncs) {
-    if (!entry.active && (entry.settled || !entry.wanted))
-      continue;
-    names += names.empty() ? "" : ", ";
-    names += entry.peer.name + (entry.active ? " (active)"
-                                             : " (not answered yet)");
-  }
-  return names;
-}
-
 /// Carries out what the status machine decided, in order.
 void carry_out(server_pointer self, const server_status_machine::actions& todo) {
   auto& st = self->state;
@@ -269,9 +161,7 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
       st.published = *now;
       auto engine = *now == status::operational ? st.engine : engine_actor{};
       self->send(st.fanout, atom::status::value, *now, engine);
-      for (auto& [key, entry] : st.syncs)
-        if (entry.actor)
-          self->send(entry.actor, atom::status::value, *now, engine);
+      tell_syncs(self, *now, engine);
       // Back in standby after a stop: the monitor link may withdraw its
       // blessing answer now (it ignores this unless it asked for the stop).
       if (*now == status::standby && st.monitor)
@@ -311,23 +201,17 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
     if (st.logged_waiting)
       HAT_LOG_INFO("server", "the engine waits while a peer is starting, "
                              "operational or stopping, or has not answered "
-                             "yet: ", holding_peers(self));
+                             "yet: ", holding_peers(st));
     else
       HAT_LOG_INFO("server", "no peer holds the engine back any more");
   }
 }
 
-/// Tells the machine whether a peer holds the engine back: one that is
-/// active, or one still listed that never answered nor failed a connect
-/// (so the first check after start sees every peer's status).
+/// Tells the machine whether a peer holds the engine back.
 void update_hold(server_pointer self) {
   auto& st = self->state;
-  if (!st.waits_for_peers)
-    return;
-  bool holding = false;
-  for (auto& [key, entry] : st.syncs)
-    holding = holding || entry.active || (entry.wanted && !entry.settled);
-  carry_out(self, st.machine.peers_holding(holding));
+  if (st.waits_for_peers)
+    carry_out(self, st.machine.peers_holding(peers_hold_engine(st)));
 }
 
 /// Stops the server in order, for `failure` (none: asked to stop).
@@ -519,19 +403,7 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
           running.push_back(entry.actor);
       return running;
     },
-    [self](atom::respawn, const peer_info& peer) {
-      auto& st = self->state;
-      auto found = st.syncs.find(key_of(peer));
-      bool finishing = st.machine.current_phase()
-                       == server_status_machine::phase::finishing;
-      if (found == st.syncs.end() || found->second.actor || finishing)
-        return;
-      if (!found->second.wanted) {
-        st.syncs.erase(found);
-        return;
-      }
-      spawn_sync(self, peer);
-    },
+    [self](atom::respawn, const peer_info& peer) { respawn_sync(self, peer); },
     [self](atom::peers, std::vector<peer_info>& peers) {
       auto& st = self->state;
       if (st.monitor && self->current_sender() == st.monitor.address()) {
@@ -540,15 +412,8 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
       }
     },
     [self](atom::peer_active, bool active) {
-      auto& st = self->state;
-      for (auto& [key, entry] : st.syncs) {
-        if (!entry.actor || entry.actor.address() != self->current_sender())
-          continue;
-        entry.settled = true;
-        entry.active = active;
+      if (note_peer_activity(self, active))
         update_hold(self);
-        return;
-      }
     },
     [self](atom::started) {
       auto& st = self->state;
