@@ -42,8 +42,11 @@ caf::behavior fake_link(caf::event_based_actor* self, caf::actor server) {
   };
 }
 
+// Function actors get an argument: CAF 0.17 dereferences a null argument
+// tuple for those without one (UBSan reports it).
+
 /// Stands in for the peer's connection: every catch-up page is empty.
-caf::behavior scripted_connection(caf::event_based_actor*) {
+caf::behavior scripted_connection(caf::event_based_actor*, int64_t) {
   return {
     [](atom::query, const query_params&) { return query_result{{}, false}; },
     [](atom::register_, const std::vector<register_event>&) {},
@@ -52,7 +55,7 @@ caf::behavior scripted_connection(caf::event_based_actor*) {
 }
 
 /// Stands in for the Eventer listener.
-caf::behavior idle(caf::event_based_actor*) {
+caf::behavior idle(caf::event_based_actor*, int /* closed socket */) {
   return {[](atom::ok) {}};
 }
 
@@ -115,7 +118,7 @@ struct supervised : test::deterministic_fixture {
     server_seams seams;
     seams.listener = [this](const listen_socket& socket) {
       ::close(socket.fd);
-      return system.spawn(idle);
+      return system.spawn(idle, socket.fd);
     };
     seams.monitor = [this](caf::actor owner) -> caf::expected<caf::actor> {
       link = system.spawn(fake_link, owner);
@@ -123,7 +126,7 @@ struct supervised : test::deterministic_fixture {
     };
     seams.connect_peer = [this](caf::actor owner) {
       sync = owner;
-      connection = system.spawn(scripted_connection);
+      connection = system.spawn(scripted_connection, peer_id);
       connections.push_back(connection);
       fresh = true;
       return connection;
