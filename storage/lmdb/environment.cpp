@@ -98,6 +98,8 @@ result<environment> environment::open(const std::filesystem::path& path,
   unsigned flags = MDB_NOSUBDIR | MDB_NOTLS;
   if (options.read_only)
     flags |= MDB_RDONLY;
+  if (options.no_lock)
+    flags |= MDB_NOLOCK;
   rc = mdb_env_open(raw, path.c_str(), flags, options.mode);
   if (rc != MDB_SUCCESS) {
     // A new file gets its meta pages written here: a full disk shows.

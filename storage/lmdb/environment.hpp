@@ -52,6 +52,11 @@ struct open_options {
   /// Not with read_only: readers (hat-event-lmdb-manager) neither take nor
   /// heed it. Independent of LMDB's own fcntl locks on `path-lock`.
   bool exclusive = false;
+  /// Opens without LMDB's lock file (MDB_NOLOCK): no `path-lock` is
+  /// created or used, and neither are other processes' readers and writers
+  /// seen. Only for a file no other process has open: one being converted
+  /// whose lock file does not exist, or a private file being written.
+  bool no_lock = false;
 };
 
 /// mdb_env_info.

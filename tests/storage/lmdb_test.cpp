@@ -439,6 +439,30 @@ TEST_CASE("lmdb: a read-only environment refuses writes as values") {
   }
 }
 
+TEST_CASE("lmdb: no_lock reads and writes without a lock file") {
+  temp_dir dir;
+  auto path = dir / "db";
+  lmdb::open_options options;
+  options.map_size = test_map_size;
+  options.no_lock = true;
+  {
+    auto env = take(lmdb::environment::open(path, options));
+    auto db = take(env.open_db("A", true));
+    auto txn = take(env.begin_write());
+    CHECK(take(txn.put(db, "k", "v")));
+    expect_ok(txn.commit());
+  }
+  CHECK(fs::is_regular_file(path));
+  CHECK_FALSE(fs::exists(dir / "db-lock"));
+
+  options.read_only = true;
+  auto env = take(lmdb::environment::open(path, options));
+  auto db = take(env.open_db("A", false));
+  auto txn = take(env.begin_read());
+  CHECK(get_string(txn, db, "k") == "v");
+  CHECK_FALSE(fs::exists(dir / "db-lock"));
+}
+
 TEST_CASE("lmdb: read transactions are not tied to a thread (MDB_NOTLS)") {
   temp_dir dir;
   auto env = open_env(dir / "db");
