@@ -6,14 +6,9 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -24,12 +19,11 @@
 
 #include <boost/json.hpp>
 
+#include "tests/child_process.hpp"
 #include "tests/temp_dir.hpp"
 #include "storage/lmdb/environment.hpp"
 #include "storage/lmdb/format.hpp"
 #include "storage/lmdb_backend.hpp"
-
-extern char** environ;
 
 using namespace hat;
 namespace json = boost::json;
@@ -40,12 +34,8 @@ using hat::storage::lmdb_backend_options;
 
 namespace {
 
+using hat::test::read_file;
 using hat::test::temp_dir;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in{path, std::ios::binary};
-  return {std::istreambuf_iterator<char>{in}, {}};
-}
 
 struct tool_output {
   int exit_code = -1;
@@ -61,35 +51,15 @@ struct tool_output {
   }
 };
 
-/// Runs the tool to its end, its output collected in files of `dir` (no
-/// pipes, so no reader threads and nothing to wait on but the exit).
 tool_output run_tool(const fs::path& dir, std::vector<std::string> args) {
-  std::string exe = HAT_LMDB_MANAGER_EXECUTABLE;
-  std::vector<char*> argv{exe.data()};
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto out_path = dir / "tool.out";
-  auto err_path = dir / "tool.err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(),
-                       environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  auto run = hat::test::run_process(HAT_LMDB_MANAGER_EXECUTABLE, dir,
+                                    std::move(args));
   tool_output result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::istringstream out{read_file(out_path)};
+  result.exit_code = run.exit_code;
+  std::istringstream out{run.out};
   for (std::string line; std::getline(out, line);)
     result.lines.push_back(line);
-  result.err = read_file(err_path);
+  result.err = std::move(run.err);
   return result;
 }
 
