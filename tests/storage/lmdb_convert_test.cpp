@@ -399,6 +399,11 @@ TEST_CASE("convert: a damaged entry stops the conversion, naming its "
      "value: event: Choice index out of range at byte 8"},
     {"v07.db", "ORDERED_COUNT", uint_key(1), "",
      "count: uint: 0 bytes, expected 8"},
+    {"v07.db", "ORDERED_DATA", std::string(43, '\1'), "",
+     "key: timeseries key: 43 bytes, expected 44"},
+    {"v07.db", "ORDERED_PARTITION", uint_key(2),
+     R"({"order": "sourceTimestamp", "subscriptions": []})",
+     "description: partition: \"order\" is neither 1 nor 2"},
   };
   for (const auto& d : damages) {
     CAPTURE(d.db);
