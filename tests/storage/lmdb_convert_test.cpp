@@ -12,7 +12,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +134,19 @@ std::vector<event_id> ids_of(const std::vector<event>& events) {
   return ids;
 }
 
+/// A vector file converted in a fresh directory, and the partitions the
+/// conversion wrote, which a backend must find rather than add to.
+struct converted_vector {
+  temp_dir dir;
+  fs::path dst = dir.path / "out.db";
+  std::map<std::string, std::string> partitions;
+
+  explicit converted_vector(std::string_view file) {
+    converted(copy_convert_vector(file, dir.path), dst);
+    partitions = read_content(dst).at("TIMESERIES_PARTITION");
+  }
+};
+
 std::vector<event> timeseries(storage::backend& b, order_by by,
                               std::vector<event_type> types) {
   query_timeseries_params q;
@@ -202,12 +217,9 @@ TEST_CASE("convert: the source stays byte for byte as it was") {
 
 TEST_CASE("convert: the lmdb backend serves a converted v0.6 file and "
           "finds its partitions") {
-  temp_dir dir;
-  auto dst = dir.path / "out.db";
-  converted(copy_convert_vector("v06.db", dir.path), dst);
-  auto partitions_before = read_content(dst).at("TIMESERIES_PARTITION");
+  converted_vector v06("v06.db");
   {
-    auto backend = storage::lmdb_backend::open(vector_options(dst));
+    auto backend = storage::lmdb_backend::open(vector_options(v06.dst));
     CHECK(backend->last_event_id(1) == event_id{1, 5, 5});
 
     auto latest = backend->query(query_latest_params{}).events;
@@ -249,8 +261,8 @@ TEST_CASE("convert: the lmdb backend serves a converted v0.6 file and "
           std::vector<event_id>{{1, 1, 1}, {1, 2, 2}, {1, 4, 4}, {1, 6, 1}});
   }
   // No partition was added or changed: the backend matched both.
-  auto after = read_content(dst);
-  CHECK(after.at("TIMESERIES_PARTITION") == partitions_before);
+  auto after = read_content(v06.dst);
+  CHECK(after.at("TIMESERIES_PARTITION") == v06.partitions);
   fmt::timeseries_key key{1, {1'600'000'010, 0}, {1, 6, 1}};
   CHECK(after.at("TIMESERIES_DATA")
           .count(std::string(fmt::view(fmt::encode_timeseries_key(key)))) ==
@@ -258,12 +270,9 @@ TEST_CASE("convert: the lmdb backend serves a converted v0.6 file and "
 }
 
 TEST_CASE("convert: the lmdb backend serves a converted v0.7 file") {
-  temp_dir dir;
-  auto dst = dir.path / "out.db";
-  converted(copy_convert_vector("v07.db", dir.path), dst);
-  auto partitions_before = read_content(dst).at("TIMESERIES_PARTITION");
+  converted_vector v07("v07.db");
   {
-    auto backend = storage::lmdb_backend::open(vector_options(dst));
+    auto backend = storage::lmdb_backend::open(vector_options(v07.dst));
     CHECK(backend->last_event_id(1) == event_id{1, 3, 1});
     CHECK(backend->last_event_id(2) == event_id{2, 7, 1});
     CHECK(backend->query(query_latest_params{}).events.size() == 4);
@@ -278,7 +287,7 @@ TEST_CASE("convert: the lmdb backend serves a converted v0.7 file") {
     CHECK(ids_of(backend->query(q).events) ==
           std::vector<event_id>{{2, 7, 1}});
   }
-  CHECK(read_content(dst).at("TIMESERIES_PARTITION") == partitions_before);
+  CHECK(read_content(v07.dst).at("TIMESERIES_PARTITION") == v07.partitions);
 }
 
 TEST_CASE("convert: refusals worded as the reference's") {
