@@ -107,7 +107,8 @@ inline db_content read_content(const std::filesystem::path& path) {
   options.no_lock = true;
   options.max_dbs = 32;
   auto env = lmdb::environment::open(path, options);
-  REQUIRE_MESSAGE(env.ok(), env.error().message());
+  if (!env.ok())
+    FAIL(env.error().message());
   // The names are the keys of the main (unnamed) database.
   std::vector<std::string> names;
   {
@@ -127,7 +128,8 @@ inline db_content read_content(const std::filesystem::path& path) {
   db_content content;
   for (const auto& name : names) {
     auto db = env->open_db(name, false);
-    REQUIRE_MESSAGE(db.ok(), db.error().message());
+    if (!db.ok())
+      FAIL(db.error().message());
     auto txn = env->begin_read();
     REQUIRE(txn.ok());
     auto cursor = txn->open_cursor(*db);
