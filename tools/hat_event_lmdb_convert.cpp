@@ -67,6 +67,13 @@ bool exists(const std::string& path) {
   return std::filesystem::exists(path, ec);
 }
 
+/// A name taken in the directory, a dangling symbolic link included: the
+/// finished file is renamed to DST without replacing anything there.
+bool name_taken(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(std::filesystem::symlink_status(path, ec));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
     std::cerr << "invalid SRC_DB_PATH: " << src << "\n";
     return 1;
   }
-  if (exists(dst)) {
+  if (name_taken(dst)) {
     std::cerr << "existing DST_DB_PATH: " << dst << "\n";
     return 1;
   }

@@ -64,6 +64,14 @@ TEST_CASE("hat-event-lmdb-convert: refusals before converting") {
     CHECK(run.err == "existing DST_DB_PATH: " + dst.string() + "\n");
     CHECK(read_file(dst) == "keep");
   }
+  SUBCASE("a destination that is a dangling symbolic link") {
+    fs::create_symlink(dir.path / "nowhere.db", dst);
+    auto run = convert({src.string(), dst.string()});
+    CHECK(run.exit_code == 1);
+    CHECK(run.err == "existing DST_DB_PATH: " + dst.string() + "\n");
+    CHECK(fs::is_symlink(dst));
+    CHECK_FALSE(fs::exists(dir.path / "nowhere.db"));
+  }
   SUBCASE("paths are named as Python's pathlib writes them") {
     auto given = dir.path.string() + "/./nope//x.db/";
     auto run = convert({given, dst.string()});
