@@ -9,14 +9,21 @@
 //                               shmat with SHM_EXEC: EPERM
 //   RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
 //                               socket of another family: EAFNOSUPPORT
+//   SystemCallFilter=           with --system-calls FILE (the numbers of
+//                               the calls allowed, one a line, from
+//                               unit_system_calls.sh): any other call
+//                               raises SIGSYS. systemd would make it fail
+//                               with EPERM (SystemCallErrorNumber=); the
+//                               test wants to see it, not guess whether
+//                               the server noticed.
 //
-//   service_sandbox COMMAND [ARG ...]
+//   service_sandbox [--system-calls FILE] COMMAND [ARG ...]
 //
 // Before it runs COMMAND it checks that the filter refuses what it should
 // and allows what the server needs: a test whose sandbox did nothing must
 // not pass. Exit codes: COMMAND's; 77 where the filter cannot be set up
 // here (another architecture; the test skips); 1 when the filter fails
-// its check; 127 when COMMAND cannot be run.
+// its check; 2 for bad arguments; 127 when COMMAND cannot be run.
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -25,13 +32,20 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -65,6 +79,19 @@ public:
     load(offsetof(seccomp_data, arch));
     jump(BPF_JEQ | BPF_K, native_arch, 1, 0);
     give(SECCOMP_RET_KILL_PROCESS);
+  }
+
+  /// Every call but `calls` raises SIGSYS. Comes first: the other rules
+  /// apply to the calls let through.
+  void allow_only(const std::vector<__u32>& calls) {
+    load(offsetof(seccomp_data, nr));
+    for (size_t i = 0; i < calls.size(); ++i) {
+      // A match jumps over the other pairs and the trap.
+      jump(BPF_JEQ | BPF_K, calls[i], 0, 1);
+      auto rest = static_cast<__u32>(2 * (calls.size() - 1 - i) + 1);
+      code_.push_back(BPF_STMT(BPF_JMP | BPF_JA, rest));
+    }
+    give(SECCOMP_RET_TRAP);
   }
 
   /// `call` fails with `error` when (argument `arg` & `mask`) == `mask`.
@@ -116,8 +143,21 @@ private:
   std::vector<sock_filter> code_;
 };
 
-bool install_service_filter() {
+/// The numbers in `path`, one a line; nothing when it cannot be read.
+std::optional<std::vector<__u32>> read_calls(const char* path) {
+  std::ifstream in{path};
+  std::vector<__u32> calls;
+  for (__u32 call; in >> call;)
+    calls.push_back(call);
+  if (!in.eof() || calls.empty())
+    return std::nullopt;
+  return calls;
+}
+
+bool install_service_filter(const std::optional<std::vector<__u32>>& calls) {
   filter_program program;
+  if (calls)
+    program.allow_only(*calls);
   program.refuse_flags(SYS_mmap, 2, PROT_WRITE | PROT_EXEC, EPERM);
   program.refuse_flags(SYS_mprotect, 2, PROT_EXEC, EPERM);
 #ifdef SYS_pkey_mprotect
@@ -129,8 +169,24 @@ bool install_service_filter() {
   return program.install();
 }
 
+/// Whether a child process that makes a call the unit refuses (setrlimit
+/// of @resources, made raw: glibc's setrlimit uses prlimit64) dies of
+/// SIGSYS.
+bool refused_call_traps() {
+  pid_t child = fork();
+  if (child == 0) {
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    syscall(SYS_setrlimit, RLIMIT_NOFILE, &limit);
+    _exit(0);
+  }
+  int status = 0;
+  return child > 0 && waitpid(child, &status, 0) == child
+         && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+}
+
 /// Whether the filter refuses what it must and allows what it must.
-bool filter_holds() {
+bool filter_holds(const std::optional<std::vector<__u32>>& calls) {
   bool holds = true;
   auto expect = [&](bool ok, const char* what) {
     if (!ok) {
@@ -158,14 +214,29 @@ bool filter_holds() {
   expect(tcp >= 0, "an AF_INET socket was refused");
   if (tcp >= 0)
     close(tcp);
+  if (calls && std::find(calls->begin(), calls->end(), SYS_setrlimit)
+                 == calls->end())
+    expect(refused_call_traps(), "a call outside the list did not trap");
   return holds;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: service_sandbox COMMAND [ARG ...]\n");
+  std::optional<std::vector<__u32>> calls;
+  int command = 1;
+  if (argc > 2 && std::string_view{argv[1]} == "--system-calls") {
+    calls = read_calls(argv[2]);
+    if (!calls) {
+      std::fprintf(stderr, "service_sandbox: no system call numbers in "
+                           "%s\n", argv[2]);
+      return 2;
+    }
+    command = 3;
+  }
+  if (command >= argc) {
+    std::fprintf(stderr, "usage: service_sandbox [--system-calls FILE] "
+                         "COMMAND [ARG ...]\n");
     return 2;
   }
   if (native_arch == 0) {
@@ -173,15 +244,15 @@ int main(int argc, char** argv) {
                          "architecture\n");
     return skip_code;
   }
-  if (!install_service_filter()) {
+  if (!install_service_filter(calls)) {
     std::fprintf(stderr, "service_sandbox: seccomp: %s\n",
                  std::strerror(errno));
     return skip_code;
   }
-  if (!filter_holds())
+  if (!filter_holds(calls))
     return 1;
-  execvp(argv[1], argv + 1);
-  std::fprintf(stderr, "service_sandbox: %s: %s\n", argv[1],
+  execvp(argv[command], argv + command);
+  std::fprintf(stderr, "service_sandbox: %s: %s\n", argv[command],
                std::strerror(errno));
   return 127;
 }

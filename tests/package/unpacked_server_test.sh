@@ -4,9 +4,11 @@
 # a test must (db_path into a temporary folder, port 0) and given the
 # example module built against an install tree, under service_sandbox's
 # part of the unit's sandbox (MemoryDenyWriteExecute,
-# RestrictAddressFamilies, NoNewPrivileges). It listens, the packaged
-# client registers an event, the module's event is stored with it, and
-# SIGTERM stops the server with exit code 0, its LMDB file written.
+# RestrictAddressFamilies, NoNewPrivileges, and the unit's
+# SystemCallFilter where systemd-analyze can expand it). It listens, the
+# packaged client registers an event, the module's event is stored with
+# it, and SIGTERM stops the server with exit code 0, its LMDB file
+# written.
 #
 #   unpacked_server_test.sh <out-dir> <service_sandbox> <module-library>
 set -euo pipefail
@@ -35,8 +37,21 @@ expect_line "$config" "^    db_path: $work/data/event\.db\$"
 expect_line "$config" '^    port: 0$'
 expect_line "$config" "^    - module: $module\$"
 
+sandbox=("$sandbox")
+if command -v systemd-analyze >/dev/null; then
+  "$here/unit_system_calls.sh" \
+    "$root/usr/lib/systemd/system/hat-event-server.service" >"$work/calls"
+  sandbox+=(--system-calls "$work/calls")
+else
+  echo "note: no systemd-analyze: the unit's SystemCallFilter is not applied"
+fi
+
+# LeakSanitizer's tracer needs ptrace, which the unit's filter refuses; no
+# sanitizer build runs as the service, and the other tests look for leaks.
 log=$work/server.log
-"$sandbox" "$root/usr/bin/hat-event-server" --conf "$config" 2>"$log" &
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+  "${sandbox[@]}" "$root/usr/bin/hat-event-server" --conf "$config" \
+  2>"$log" &
 server_pid=$!
 
 # reap: the server's exit code into $code, once it is gone.
@@ -44,6 +59,10 @@ reap() {
   code=0
   wait "$server_pid" || code=$?
   server_pid=
+  if [ "$code" -eq $((128 + $(kill -l SYS))) ]; then
+    fail "SIGSYS: the server made a system call the unit's" \
+         "SystemCallFilter refuses: $(cat "$log")"
+  fi
 }
 
 # wait_for REGEX: until a line of the log matches, at most 30 s.
@@ -82,4 +101,5 @@ done
 reap
 [ "$code" -eq 0 ] || fail "exit code $code after SIGTERM: $(cat "$log")"
 [ -s "$work/data/event.db" ] || fail "no LMDB file at $work/data/event.db"
-echo "unpacked server: served on port $port in the sandbox, module loaded, exit 0"
+echo "unpacked server: served on port $port in the sandbox" \
+     "(${sandbox[*]:1}), module loaded, exit 0"
