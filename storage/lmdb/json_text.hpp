@@ -1,11 +1,9 @@
 #pragma once
 
-/// JSON text exactly as the reference writes it: hat.json.encode, which is
-/// Python's json.dumps with its defaults (", " between items, ": " after
-/// keys, ensure_ascii=True: everything outside printable ASCII as \uXXXX
-/// with lower-case hex, astral characters as surrogate pairs; allow_nan
-/// off). Object members keep their order, as Python dicts and
-/// boost::json::object both do.
+/// JSON values of the database as the reference writes and reads them:
+/// protocol/python_json.hpp's text (json.dumps with its defaults; the
+/// reference's hat.json.encode also refuses NaN), with failures as this
+/// layer's format_error.
 ///
 /// Reading uses Boost.JSON: any valid JSON text is accepted, whoever wrote
 /// it.
