@@ -268,48 +268,22 @@ std::optional<std::string> read_server_token(const json::object& root) {
   return std::string{token->get_string()};
 }
 
-log::level read_level(const json::value& value) {
-  auto name = as_string(value, "log.root.level");
-  if (auto level = log::level_from_name(name))
-    return *level;
-  throw config_error("log.root.level", "unknown level '" + name + "'");
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string text;
-  for (const auto& part : parts)
-    text += (text.empty() ? "" : ", ") + part;
-  return text;
-}
-
-/// Python dictConfig shape; only root.level means anything to us, the
-/// rest (formatters, handlers, ...) is named once so nobody wonders why
-/// their handlers do nothing.
-log::level read_log(const json::object& root) {
-  auto level = log::level::info;
-  const auto* log = optional_object(root, "log");
+/// The file's `log`: checked as the reference checks it, against the
+/// logging schema and then as dictConfig (log_config.hpp), which the
+/// adminer's set shares.
+log_settings read_log(const json::object& root) {
+  const auto* log = find(root, "log");
   if (!log)
-    return level;
-  std::vector<std::string> ignored;
-  for (const auto& [key, value] : *log) {
-    // dictConfig requires `version`; it configures nothing to mention.
-    if (key == "version")
-      continue;
-    if (key != "root") {
-      ignored.emplace_back(key);
-      continue;
-    }
-    for (const auto& [root_key, root_value] : as_object(value, "log.root")) {
-      if (root_key == "level")
-        level = read_level(root_value);
-      else
-        ignored.push_back("root." + std::string{root_key});
-    }
-  }
-  if (!ignored.empty())
-    HAT_LOG_INFO(log_component, "log: only root.level is applied; ignoring ",
-                 join(ignored));
-  return level;
+    return {};
+  if (auto error = check_logging_schema(*log, "log"))
+    throw config_error("", *error);
+  auto read = read_log_config(*log, {});
+  if (auto* error = std::get_if<log_config_error>(&read))
+    throw config_error(error->path.empty() ? "log" : "log." + error->path,
+                       describe(*error));
+  auto& settings = std::get<log_settings>(read);
+  report_ignored(settings, log_component);
+  return settings;
 }
 
 server_config validate(const json::value& document) {
@@ -350,7 +324,9 @@ server_config validate(const json::value& document) {
       throw config_error("sync_retry_delay",
                          "expected seconds from 0.001 to a day");
   }
-  config.log_level = read_log(root);
+  config.logging = read_log(root);
+  if (const auto* log = find(root, "log"))
+    config.log_conf = *log;
   warn_unknown_keys(root, "", top_level_keys);
   return config;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/lmdb_config.hpp"
+#include "config/log_config.hpp"
 #include "log/logger.hpp"
 #include "protocol/eventer_codec.hpp"
 
@@ -115,9 +116,12 @@ struct server_config {
   /// Ours, optional: seconds between attempts to connect to a peer that
   /// could not be reached (the reference's fixed 5 s).
   double sync_retry_delay = 5;
-  /// `log.root.level` (Python dictConfig shape); other logging keys are
-  /// accepted and ignored with one notice.
-  log::level log_level = log::level::info;
+  /// The file's `log` as read (key order kept), null when absent: the
+  /// logging configuration the adminer reports until a set replaces it.
+  boost::json::value log_conf;
+  /// What the logger follows of `log_conf` (log_config.hpp): its root
+  /// level; other logging keys are accepted and ignored with one notice.
+  log_settings logging;
 };
 
 enum class file_format { yaml, json };

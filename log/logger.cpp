@@ -2,9 +2,7 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
 
 #include "protocol/timestamp_conversion.hpp"
 
@@ -24,6 +22,8 @@ std::string_view name_of(level lvl) {
       return "WARNING";
     case level::error:
       return "ERROR";
+    case level::critical:
+      return "CRITICAL";
   }
   return "?";
 }
@@ -40,21 +40,6 @@ level current_level() {
 
 bool enabled(level lvl) {
   return static_cast<int>(lvl) >= min_level.load(std::memory_order_relaxed);
-}
-
-std::optional<level> level_from_name(std::string_view name) {
-  std::string upper{name};
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
-  if (upper == "DEBUG" || upper == "NOTSET")
-    return level::debug;
-  if (upper == "INFO")
-    return level::info;
-  if (upper == "WARNING" || upper == "WARN")
-    return level::warning;
-  if (upper == "ERROR" || upper == "CRITICAL" || upper == "FATAL")
-    return level::error;
-  return std::nullopt;
 }
 
 static std::function<void(std::string_view)>& line_sink() {

@@ -7,23 +7,26 @@
 ///   HAT_LOG_INFO("eventer", "client ", name, " connected");
 
 #include <functional>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 
 namespace hat::log {
 
-enum class level : int { debug = 10, info = 20, warning = 30, error = 40 };
+/// Python's numbers, so a threshold means what it means to the reference.
+/// Nothing of ours is CRITICAL: that level silences every line.
+enum class level : int {
+  debug = 10,
+  info = 20,
+  warning = 30,
+  error = 40,
+  critical = 50
+};
 
 /// Lines below this level are dropped (default: info).
 void set_level(level min_level);
 level current_level();
 bool enabled(level lvl);
-
-/// Parses Python logging level names ("DEBUG", "INFO", "WARNING", "ERROR",
-/// "CRITICAL", any case); nothing for other text.
-std::optional<level> level_from_name(std::string_view name);
 
 /// Writes "2026-11-22T10:15:13.123456Z WARNING [component] message".
 void write(level lvl, std::string_view component, std::string_view message);

@@ -183,7 +183,9 @@ TEST_CASE("default.yaml is the documented default configuration") {
   CHECK_FALSE(config.adminer_server.has_value());
   CHECK_FALSE(config.monitor_component.has_value());
   CHECK_FALSE(config.synced_restart_engine);
-  CHECK(config.log_level == hat::log::level::info);
+  CHECK(config.logging.root_level == hat::log::level::info);
+  CHECK(config.log_conf == json::parse(R"({"version": 1,
+                                           "root": {"level": "INFO"}})"));
 }
 
 TEST_CASE("examples/current.yaml: a reference current-schema file") {
@@ -225,7 +227,16 @@ TEST_CASE("examples/current.yaml: a reference current-schema file") {
   CHECK(config.monitor_component->addr == address{"127.0.0.1", 23010});
   CHECK(config.monitor_component->group == "event");
   CHECK_FALSE(config.synced_restart_engine);
-  CHECK(config.log_level == hat::log::level::warning);
+  CHECK(config.logging.root_level == hat::log::level::warning);
+  // Kept as read, key order included, for the adminer.
+  REQUIRE(config.log_conf.is_object());
+  std::vector<std::string> keys;
+  for (const auto& member : config.log_conf.get_object())
+    keys.emplace_back(member.key());
+  CHECK(keys == std::vector<std::string>{"version", "formatters", "handlers",
+                                         "root",
+                                         "disable_existing_loggers"});
+  CHECK(config.log_conf.at("disable_existing_loggers") == false);
 }
 
 TEST_CASE("examples/v0.9.0.yaml: a 0.9.0-schema file") {
@@ -242,7 +253,7 @@ TEST_CASE("examples/v0.9.0.yaml: a 0.9.0-schema file") {
   CHECK(config.monitor_component->addr == address{"10.0.0.5", 23010});
   CHECK(config.monitor_component->group == "event");
   CHECK(config.synced_restart_engine);
-  CHECK(config.log_level == hat::log::level::debug);
+  CHECK(config.logging.root_level == hat::log::level::debug);
 }
 
 TEST_CASE("examples/current.json: JSON with defaults and our additions") {
@@ -258,7 +269,7 @@ TEST_CASE("examples/current.json: JSON with defaults and our additions") {
   CHECK(config.eventer_server.max_frame_size == 1 * mib);
   CHECK(config.eventer_server.max_send_queue == 4 * mib);
   CHECK(config.adminer_server == address{"0.0.0.0", 23015});
-  CHECK(config.log_level == hat::log::level::error);
+  CHECK(config.logging.root_level == hat::log::level::error);
 }
 
 TEST_CASE("a JSON file read as YAML gives the same configuration") {
@@ -274,7 +285,8 @@ TEST_CASE("a JSON file read as YAML gives the same configuration") {
   CHECK(as_yaml.modules[0].raw == as_json.modules[0].raw);
   CHECK(as_yaml.eventer_server.addr == as_json.eventer_server.addr);
   CHECK(as_yaml.adminer_server == as_json.adminer_server);
-  CHECK(as_yaml.log_level == as_json.log_level);
+  CHECK(as_yaml.logging.root_level == as_json.logging.root_level);
+  CHECK(as_yaml.log_conf == as_json.log_conf);
 }
 
 TEST_CASE("defaults fill missing optional keys") {
@@ -302,13 +314,14 @@ TEST_CASE("defaults fill missing optional keys") {
     CHECK_FALSE(config.adminer_server.has_value());
     CHECK_FALSE(config.monitor_component.has_value());
     CHECK_FALSE(config.synced_restart_engine);
-    CHECK(config.log_level == hat::log::level::info);
+    CHECK_FALSE(config.logging.root_level.has_value());
+    CHECK(config.log_conf.is_null());
   }
-  SUBCASE("log without root.level keeps INFO") {
+  SUBCASE("log without root.level leaves the level alone") {
     auto config = parse_server_config(
       base_with("log: {version: 1, root: {handlers: []}}\n"),
       file_format::yaml);
-    CHECK(config.log_level == hat::log::level::info);
+    CHECK_FALSE(config.logging.root_level.has_value());
   }
 }
 
@@ -447,13 +460,30 @@ TEST_CASE("invalid configurations name the path and the problem") {
      "monitor_component.name: missing"},
     {base_with("synced_restart_engine: 'yes'\n"),
      "synced_restart_engine: expected a boolean, got string"},
-    {base_with("log: verbose\n"), "log: expected an object, got string"},
-    {base_with("log: {root: [INFO]}\n"),
-     "log.root: expected an object, got array"},
-    {base_with("log: {root: {level: LOUD}}\n"),
-     "log.root.level: unknown level 'LOUD'"},
-    {base_with("log: {root: {level: 20}}\n"),
-     "log.root.level: expected a string, got integer"},
+    // The reference's schema first, then dictConfig's own checks.
+    {base_with("log: verbose\n"), "log: expected object, got string"},
+    {base_with("log: {root: {level: INFO}}\n"), "log.version: missing"},
+    {base_with("log: {version: '1'}\n"),
+     "log.version: expected integer, got string"},
+    {base_with("log: {version: 1, root: [INFO]}\n"),
+     "log.root: expected object, got array"},
+    {base_with("log: {version: 1, root: {level: 20}}\n"),
+     "log.root.level: expected string, got integer"},
+    {base_with("log: {version: 1, handlers: {h: {level: INFO}}}\n"),
+     "log.handlers.h.class: missing"},
+    {base_with("log: {version: 2}\n"), "log.version: Unsupported version: 2"},
+    {base_with("log: {version: 1, root: {level: LOUD}}\n"),
+     "log.root: Unable to configure root logger: Unknown level: 'LOUD'"},
+    // Level names are Python's, which tells case.
+    {base_with("log: {version: 1, root: {level: warning}}\n"),
+     "log.root: Unable to configure root logger: Unknown level: "
+     "'warning'"},
+    {base_with("log: {version: 1, loggers: {hat.event: {level: X}}}\n"),
+     "log.loggers.hat.event: Unable to configure logger 'hat.event': "
+     "Unknown level: 'X'"},
+    {base_with("log: {version: 1, root: {handlers: [console]}}\n"),
+     "log.root: Unable to configure root logger: Unable to add handler "
+     "'console'"},
   };
   for (const auto& bad : cases) {
     const auto& text = bad.first;
@@ -761,11 +791,11 @@ TEST_CASE("log: root.level applies, other keys get one notice") {
                 "  version: 1\n"
                 "  formatters: {f: {format: x}}\n"
                 "  handlers: {h: {class: logging.StreamHandler}}\n"
-                "  root: {level: warning, handlers: [h]}\n"
+                "  root: {level: WARNING, handlers: [h]}\n"
                 "  disable_existing_loggers: false\n"),
       file_format::yaml);
   });
-  CHECK(config.log_level == hat::log::level::warning);
+  CHECK(config.logging.root_level == hat::log::level::warning);
   CHECK(std::count(output.begin(), output.end(), '\n') == 1);
   CHECK(output.find("ignoring formatters, handlers, root.handlers, "
                     "disable_existing_loggers\n") != std::string::npos);
