@@ -1,7 +1,6 @@
 #include "protocol/observer_codec.hpp"
 
-#include "protocol/sbs_reader.hpp"
-#include "protocol/sbs_writer.hpp"
+#include "protocol/sbs_message_table.hpp"
 
 namespace hat::observer {
 
@@ -133,9 +132,14 @@ message get_close(reader&) {
   return msg_close{};
 }
 
-struct message_kind {
-  std::string_view name;
-  message (*get)(reader&);
+using message_kind = sbs::message_kind<message>;
+
+/// Writes any message of the protocol.
+struct put_message {
+  template <class S>
+  void operator()(S& s, const message& m) const {
+    put(s, m);
+  }
 };
 
 // In variant order.
@@ -154,34 +158,19 @@ std::string_view type_name(const message& msg) {
 
 decode_result<message> decode_message(std::string_view type_name,
                                       std::span<const char> data) {
-  for (auto& kind : kinds) {
-    if (kind.name != type_name)
-      continue;
-    reader r{data};
-    auto msg = kind.get(r);
-    if (!r.ok())
-      return *r.error();
-    return msg;
-  }
-  return decode_error{decode_errc::unknown_message_type, 0};
+  return sbs::decode_named(kinds, type_name, data);
 }
 
 size_t encoded_size(const message& msg) {
-  sbs::size_sink sink;
-  put(sink, msg);
-  return sink.size;
+  return sbs::measure(msg, put_message{});
 }
 
 char* encode_to(char* out, const message& msg) {
-  sbs::raw_sink sink{out};
-  put(sink, msg);
-  return sink.pos;
+  return sbs::write_at(out, msg, put_message{});
 }
 
 void append_encoded(std::vector<char>& out, const message& msg) {
-  sbs::append_encoded(out, msg, [](auto& sink, const message& m) {
-    put(sink, m);
-  });
+  sbs::append_encoded(out, msg, put_message{});
 }
 
 }  // namespace hat::observer
