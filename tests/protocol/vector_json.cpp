@@ -137,6 +137,10 @@ json::array load_vectors(const std::string& file_name) {
   return json::parse(text.str()).as_array();
 }
 
+std::string text_of(const json::value& v, std::string_view key) {
+  return std::string{str(v.at(key))};
+}
+
 std::vector<char> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0)
     throw std::invalid_argument("odd hex length");
@@ -276,6 +280,30 @@ observer::message observer_message_from_json(std::string_view type,
   if (type == "MsgClose")
     return msg_close{};
   throw std::invalid_argument("no converter for HatObserver." + std::string{type});
+}
+
+adminer::message adminer_message_from_json(std::string_view type,
+                                           const json::value& v) {
+  using namespace adminer;
+  // Response(T) = Choice { success: T, error: String }.
+  auto error_of = [](const json::value& response) {
+    auto [kind, value] = choice(response);
+    return kind == "error" ? std::optional<std::string>{str(value)}
+                           : std::nullopt;
+  };
+  if (type == "MsgGetLogConfReq")
+    return msg_get_log_conf_req{};
+  if (type == "MsgGetLogConfRes") {
+    auto error = error_of(v);
+    return msg_get_log_conf_res{
+      error, error ? std::string{} : std::string{str(choice(v).second)}};
+  }
+  if (type == "MsgSetLogConfReq")
+    return msg_set_log_conf_req{std::string{str(v)}};
+  if (type == "MsgSetLogConfRes")
+    return msg_set_log_conf_res{error_of(v)};
+  throw std::invalid_argument("no converter for HatEventAdminer."
+                              + std::string{type});
 }
 
 chatter_msg_value chatter_msg_from_json(const json::value& v) {

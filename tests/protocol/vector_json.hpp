@@ -1,6 +1,6 @@
 #pragma once
 
-// Reads the golden vectors (../shared/vectors, copied to tests/vectors): the
+// Reads the golden vectors (the reference's, copied to tests/vectors): the
 // hat.sbs data model as JSON (Choice as ["name", value], Bytes as
 // {"hex": ...}) turned into our typed values.
 
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/adminer_codec.hpp"
 #include "protocol/chatter_codec.hpp"
 #include "protocol/eventer_codec.hpp"
 #include "protocol/observer_codec.hpp"
@@ -19,6 +20,9 @@ namespace hat::test {
 std::string vectors_dir();
 
 boost::json::array load_vectors(const std::string& file_name);
+
+/// The string at `key` of a vector object.
+std::string text_of(const boost::json::value& v, std::string_view key);
 
 std::vector<char> from_hex(std::string_view hex);
 std::string to_hex(std::span<const char> bytes);
@@ -38,6 +42,10 @@ eventer::message eventer_message_from_json(std::string_view type,
 
 observer::message observer_message_from_json(std::string_view type,
                                              const boost::json::value& v);
+
+/// `type` is the name within the HatEventAdminer module.
+adminer::message adminer_message_from_json(std::string_view type,
+                                           const boost::json::value& v);
 
 /// A HatChatter.Msg value: header, data.type and data.data.
 struct chatter_msg_value {

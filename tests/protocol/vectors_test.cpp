@@ -15,14 +15,10 @@
 namespace json = boost::json;
 using namespace hat;
 using hat::test::from_hex;
+using hat::test::text_of;
 using hat::test::to_hex;
 
 namespace {
-
-std::string text_of(const json::value& v, std::string_view key) {
-  auto& s = v.at(key).as_string();
-  return {s.data(), s.size()};
-}
 
 /// Encodes `value`, compares with the vector, decodes the vector's bytes
 /// and compares with `value`.
