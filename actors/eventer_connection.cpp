@@ -1,10 +1,8 @@
 #include "actors/eventer_connection.hpp"
 
 #include <limits>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
+#include "actors/connection_socket.hpp"
 #include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/event_type.hpp"
@@ -18,8 +16,6 @@ using phase = eventer_connection_state::phase;
 using eventer::dialect;
 
 constexpr size_t max_early_messages = 1024;
-/// At stop: how long after the last flush the output is judged drained.
-constexpr auto drain_settle = std::chrono::milliseconds{20};
 /// CAF sizes a scribe's read buffer to the most one read may return, for
 /// the life of the connection. A connection starts with a small buffer, so
 /// that thousands of idle or short-lived clients cost little (with 64 KiB
@@ -53,23 +49,6 @@ void warn_request(eventer_connection_pointer self, const Parts&... parts) {
     return HAT_LOG_WARNING("eventer", describe(self), parts...);
   HAT_LOG_WARNING("eventer", describe(self), parts..., " (", *held,
                   " such warnings about this client held back)");
-}
-
-/// Bytes the kernel holds that the peer has not acknowledged yet.
-int kernel_unsent(eventer_connection_pointer self) {
-  int bytes = 0;
-  auto fd = static_cast<int>(self->state.handle.id());
-  if (::ioctl(fd, SIOCOUTQ, &bytes) != 0)
-    return 0;
-  return bytes;
-}
-
-/// Something is still waiting to reach the client.
-bool output_pending(eventer_connection_pointer self) {
-  auto& st = self->state;
-  if (!self->valid(st.handle))
-    return false;
-  return !self->wr_buf(st.handle).empty() || kernel_unsent(self) > 0;
 }
 
 /// Flushes what was written; a client whose unsent data passed the bound
@@ -166,37 +145,13 @@ void finish(eventer_connection_pointer self) {
   self->quit();
 }
 
-/// Closes the socket. With output still pending (a client that does not
-/// read) CAF would keep the socket open until it drained, for good, after
-/// this broker ended; so the socket is reset instead when `reset` is set or
-/// output is seen pending: buffers freed and the peer told at once.
-/// output_pending() cannot see what a flush in this same turn handed to
-/// CAF's own write buffer, so connections closed for an error always reset.
-void close_socket(eventer_connection_pointer self, bool reset) {
-  auto& st = self->state;
-  if (!self->valid(st.handle))
-    return;
-  if (reset || output_pending(self)) {
-    auto fd = static_cast<int>(st.handle.id());
-    ::linger reset{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-    // Makes the multiplexer see the socket as failed: it stops writing
-    // and closes it (with the linger above: a reset, nothing kept).
-    ::shutdown(fd, SHUT_RDWR);
-    auto& out = self->wr_buf(st.handle);
-    out.clear();
-    out.shrink_to_fit();
-  }
-  self->close(st.handle);
-}
-
 /// Closes this connection only; the server and other clients go on.
 void close_connection(eventer_connection_pointer self,
                       const std::string& why) {
   if (self->state.current == phase::closing)
     return;
   HAT_LOG_WARNING("eventer", describe(self), " closed: ", why);
-  close_socket(self, true);
+  close_socket(self, self->state.handle, true);
   finish(self);
 }
 
@@ -621,21 +576,19 @@ void close_when_drained(eventer_connection_pointer self) {
   auto& st = self->state;
   if (st.current == phase::closing)
     return;
-  // What a flush handed to CAF's own write buffer is invisible to
-  // output_pending() until the network loop wrote it: a graceful close is
-  // safe only some time after the last flush. (Closed gracefully at once,
-  // CAF kept such a socket at exit, which LeakSanitizer reported.)
-  auto now = std::chrono::steady_clock::now();
-  if (!output_pending(self) && now - st.last_flush >= drain_settle) {
-    close_socket(self, false);
-    finish(self);
-    return;
+  switch (drain_of(self, st.handle, st.last_flush, *st.stop_deadline)) {
+    case output_drain::drained:
+      close_socket(self, st.handle, false);
+      finish(self);
+      return;
+    case output_drain::overdue:
+      return close_connection(self, "server stopping, client does not read");
+    case output_drain::waiting:
+      // Anonymous, as the refusal timer (refuse_init).
+      caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), drain_settle,
+                             atom::flush::value);
+      return;
   }
-  if (chatter::clock::now() >= *st.stop_deadline)
-    return close_connection(self, "server stopping, client does not read");
-  // Anonymous, as the refusal timer (refuse_init).
-  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), drain_settle,
-                         atom::flush::value);
 }
 
 }  // namespace

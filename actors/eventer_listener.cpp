@@ -1,131 +1,28 @@
 #include "actors/eventer_listener.hpp"
 
-#include <algorithm>
-
-#include "actors/server_error.hpp"
-#include "log/logger.hpp"
-
 namespace hat {
 
-namespace {
-
-/// While clients keep coming beyond max_connections, one line per interval.
-constexpr auto refusal_log_interval = std::chrono::seconds{10};
-
-void refuse_over_limit(caf::io::stateful_broker<eventer_listener_state>* self,
-                       accepted_socket& sock) {
-  auto& st = self->state;
-  // Closed at once: the client sees the end of the stream.
-  sock = accepted_socket{};
-  ++st.refused_unreported;
-  auto now = std::chrono::steady_clock::now();
-  if (st.refused_unreported > 1
-      && now - st.refused_reported < refusal_log_interval)
-    return;
-  HAT_LOG_WARNING("eventer",
-                  render_error(make_error(
-                    ec::connection_limit, st.refused_unreported,
-                    " client(s) closed at once: ", st.connections.size(),
-                    " connections are open, eventer_server.max_connections"
-                    " is ",
-                    st.settings.max_connections)));
-  st.refused_unreported = 0;
-  st.refused_reported = now;
-}
-
-/// A quarter of the shorter keep-alive time, from 10 ms to 1 s: pings go
-/// out and silent clients are closed at most that late.
-std::chrono::milliseconds keepalive_interval_of(
-  const chatter::connection_options& options) {
-  using std::chrono::milliseconds;
-  if (options.ping_delay == chatter::clock::duration::zero())
-    return milliseconds{0};
-  auto shorter = std::min(options.ping_delay, options.ping_timeout);
-  auto quarter = std::chrono::duration_cast<milliseconds>(shorter / 4);
-  return std::clamp(quarter, milliseconds{10}, milliseconds{1000});
-}
-
-/// The next keep-alive tick. Anonymous: in CAF 0.17 a message still in a
-/// broker's mailbox when it ends is never freed, and with the broker as
-/// its sender it keeps the broker allocated (LeakSanitizer saw it in 2 of
-/// 10 runs of the server tests under load).
-void tick_later(caf::io::stateful_broker<eventer_listener_state>* self) {
-  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
-                         self->state.keepalive_interval, atom::tick::value);
-}
-
-}  // namespace
-
-caf::behavior
-eventer_listener(caf::io::stateful_broker<eventer_listener_state>* self,
-                 listen_socket socket, eventer_settings settings,
-                 notify_fanout_actor fanout, event_store_actor storage) {
-  auto& st = self->state;
-  st.settings = std::move(settings);
-  if (!st.settings.partial_frames) {
-    st.settings.partial_frames = std::make_shared<partial_frame_budget>();
-    st.settings.partial_frames->limit = st.settings.max_partial_frame_memory;
-  }
-  st.fanout = std::move(fanout);
-  st.storage = std::move(storage);
-  auto host = socket.host;
-  auto bound = tcp_acceptor::adopt(std::move(socket));
-  if (!bound) {
-    HAT_LOG_ERROR("eventer", render_error(bound.error()));
-    self->quit(bound.error());
-    return {};
-  }
-  st.acceptor = std::move(*bound);
-  st.port = st.acceptor->port();
-  HAT_LOG_INFO("eventer", "listening on ", host, ":", st.port);
-  // A weak address: the acceptor thread must not keep the listener alive.
-  st.acceptor->start([listener = self->address()](accepted_socket sock) {
-    if (auto hdl = caf::actor_cast<caf::actor>(listener))
-      caf::anon_send(hdl, std::move(sock));
-  });
-  st.keepalive_interval = keepalive_interval_of(st.settings.chatter);
-  if (st.keepalive_interval.count() > 0)
-    tick_later(self);
-  self->set_down_handler([self](caf::down_msg& msg) {
-    auto& st = self->state;
-    st.connections.erase(msg.source);
-    if (st.exit_reason && st.connections.empty())
-      self->quit(*st.exit_reason);
-  });
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    auto& st = self->state;
-    if (st.exit_reason)
-      return;
-    st.exit_reason = msg.reason;
-    st.acceptor->stop();
-    if (st.connections.empty())
-      return self->quit(msg.reason);
-    for (auto& [addr, conn] : st.connections)
-      self->send_exit(conn, msg.reason);
-  });
-  return {
-    [self](accepted_socket& sock) {
-      auto& st = self->state;
-      if (st.exit_reason)
-        return;
-      if (st.connections.size() >= st.settings.max_connections)
-        return refuse_over_limit(self, sock);
-      auto handle = self->add_scribe(sock.release());
-      auto conn = self->fork(eventer_connection, handle, st.next_conn_id++,
-                             st.settings, st.fanout, st.storage);
-      self->monitor(conn);
-      st.connections.emplace(conn.address(), conn);
-    },
-    [self](atom::get, atom::port) { return self->state.port; },
-    [self](atom::tick) {
-      auto& st = self->state;
-      if (st.exit_reason)
-        return;
-      for (auto& [addr, conn] : st.connections)
-        caf::anon_send(conn, atom::tick::value);
-      tick_later(self);
+caf::behavior eventer_listener(connection_listener_pointer self,
+                               listen_socket socket, eventer_settings settings,
+                               notify_fanout_actor fanout,
+                               event_store_actor storage) {
+  if (!settings.partial_frames)
+    settings.partial_frames = std::make_shared<partial_frame_budget>(
+      settings.max_partial_frame_memory);
+  listener_options options{
+    .component = "eventer",
+    .limit_key = "eventer_server.max_connections",
+    .max_connections = settings.max_connections,
+    .keepalive_interval = chatter::keepalive_check_interval(settings.chatter),
+    .fork = [settings = std::move(settings), fanout = std::move(fanout),
+             storage = std::move(storage)](
+              caf::io::broker* listener, caf::io::connection_handle handle,
+              int64_t conn_id) {
+      return listener->fork(eventer_connection, handle, conn_id, settings,
+                            fanout, storage);
     },
   };
+  return connection_listener(self, std::move(socket), std::move(options));
 }
 
 }  // namespace hat

@@ -1,5 +1,7 @@
 #include "protocol/chatter_connection.hpp"
 
+#include <algorithm>
+
 namespace hat::chatter {
 
 connection::connection(connection_options options, clock::time_point now)
@@ -37,6 +39,16 @@ keepalive_action connection::check_keepalive(clock::time_point now,
   send(out, ping_type, {}, std::nullopt, false);
   ping_sent_ = now;
   return keepalive_action::ping_sent;
+}
+
+std::chrono::milliseconds
+keepalive_check_interval(const connection_options& options) {
+  using std::chrono::milliseconds;
+  if (options.ping_delay == clock::duration::zero())
+    return milliseconds{0};
+  auto shorter = std::min(options.ping_delay, options.ping_timeout);
+  auto quarter = std::chrono::duration_cast<milliseconds>(shorter / 4);
+  return std::clamp(quarter, milliseconds{10}, milliseconds{1000});
 }
 
 clock::time_point connection::next_keepalive_check() const {

@@ -53,6 +53,13 @@ struct connection_options {
 
 enum class keepalive_action { none, ping_sent, timed_out };
 
+/// How often a server checks its connections' keep-alive deadlines: a
+/// quarter of the shorter keep-alive time, from 10 ms to 1 s, so pings go
+/// out and silent peers are closed at most that late; zero when pings are
+/// off.
+std::chrono::milliseconds
+keepalive_check_interval(const connection_options& options);
+
 class connection {
 public:
   explicit connection(connection_options options = {},
