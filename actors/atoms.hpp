@@ -43,6 +43,12 @@ using clients = caf::atom_constant<caf::atom("clients")>;
 using get = caf::atom_constant<caf::atom("get")>;
 /// Listener: the port it listens on.
 using port = caf::atom_constant<caf::atom("port")>;
+/// Server: the adminer listener (its port).
+using adminer = caf::atom_constant<caf::atom("adminer")>;
+/// Log configuration keeper: the logging configuration (get and set).
+using log_conf = caf::atom_constant<caf::atom("log_conf")>;
+/// Changes: atom::set + what.
+using set = caf::atom_constant<caf::atom("set")>;
 /// Supervisor: stop everything in order.
 using shutdown = caf::atom_constant<caf::atom("shutdown")>;
 /// Internal timers (keep-alive, flush), carrying a generation number since

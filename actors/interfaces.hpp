@@ -135,6 +135,17 @@ using sync_actor = caf::typed_actor<
   /// Internal: the retry timer of connection `generation`.
   caf::reacts_to<atom::tick, uint64_t>>;
 
+/// Keeps the logging configuration in force and makes the process's logger
+/// follow it (log_config_keeper.hpp), for the adminer's connections.
+using log_config_actor = caf::typed_actor<
+  /// The configuration as JSON text (true), or the error text that
+  /// replaces it (false).
+  caf::replies_to<atom::get, atom::log_conf>::with<bool, std::string>,
+  /// A configuration as JSON text: in force now (true, ""), or refused
+  /// with Python's text (false, why) and nothing changed.
+  caf::replies_to<atom::set, atom::log_conf, std::string>::with<bool,
+                                                                std::string>>;
+
 }  // namespace hat
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::sync_actor>)

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "actors/adminer_listener.hpp"
 #include "actors/engine.hpp"
 #include "actors/eventer_listener.hpp"
 #include "actors/heap_trimmer.hpp"
@@ -78,6 +79,19 @@ eventer_settings settings_of(const config::server_config& conf) {
   settings.chatter.ping_delay = seconds(conf.eventer_server.ping_delay);
   settings.chatter.ping_timeout = seconds(conf.eventer_server.ping_timeout);
   settings.max_requests_in_flight = conf.eventer_server.max_requests_in_flight;
+  return settings;
+}
+
+/// The adminer's connections live by the Eventer's limits: the reference
+/// gives both servers the same chatter defaults, and an operator has one
+/// set of bounds to think about.
+adminer_settings adminer_settings_of(const config::server_config& conf) {
+  auto eventer = settings_of(conf);
+  adminer_settings settings;
+  settings.chatter = eventer.chatter;
+  settings.max_send_queue = eventer.max_send_queue;
+  settings.max_partial_frame_memory = eventer.max_partial_frame_memory;
+  settings.max_connections = eventer.max_connections;
   return settings;
 }
 
@@ -184,11 +198,13 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
         // The monitor first: it sees this server leave before the
         // connections go.
         // Sync actors before the store: what they handed it is kept.
+        // The adminer after the monitor, before the Eventer listener, as
+        // the reference stops them.
         st.stop_order = {st.monitor};
         for (auto& [key, entry] : st.syncs)
           st.stop_order.push_back(as_actor(entry.actor));
         st.stop_order.insert(st.stop_order.end(),
-                             {st.listener, as_actor(st.storage),
+                             {st.adminer, st.listener, as_actor(st.storage),
                               as_actor(st.fanout)});
         stop_next_part(self);
         break;
@@ -249,6 +265,7 @@ void on_down(server_pointer self, caf::down_msg& msg) {
               : msg.source == st.storage.address()  ? "the storage"
               : msg.source == st.fanout.address()   ? "the notification fan-out"
               : msg.source == st.listener.address() ? "the Eventer listener"
+              : msg.source == st.adminer.address()  ? "the adminer listener"
                                                     : "an essential actor";
   auto reason = msg.reason ? msg.reason
                            : make_error(ec::essential_actor_down, name,
@@ -329,10 +346,27 @@ server_with_seams(server_pointer self, config::server_config config,
   auto socket = open_listen_socket(addr.host, addr.port);
   if (!socket)
     return fail_start(std::move(socket.error()));
+  // The adminer's port is as essential: taken, the server does not start
+  // (the reference ends too, if with exit code 0).
+  std::optional<listen_socket> adminer_socket;
+  if (auto& adminer = st.config.adminer_server) {
+    auto opened = open_listen_socket(adminer->host, adminer->port);
+    if (!opened) {
+      ::close(socket->fd);
+      return fail_start(make_error(ec::listen_failed, "adminer_server: ",
+                                   error_context(opened.error())));
+    }
+    adminer_socket = std::move(*opened);
+  }
+  auto close_sockets = [&] {
+    ::close(socket->fd);
+    if (adminer_socket)
+      ::close(adminer_socket->fd);
+  };
   if (!backend) {
     auto opened = make_backend(st.config.backend);
     if (!opened) {
-      ::close(socket->fd);
+      close_sockets();
       return fail_start(std::move(opened.error()));
     }
     backend = std::move(*opened);
@@ -358,6 +392,15 @@ server_with_seams(server_pointer self, config::server_config config,
                     eventer_listener, *socket, settings_of(st.config),
                     st.fanout, st.storage);
   self->monitor(st.listener);
+  if (adminer_socket) {
+    st.adminer_port = adminer_socket->port;
+    st.adminer = st.seams.adminer
+                   ? st.seams.adminer(*adminer_socket)
+                   : self->system().middleman().spawn_broker(
+                     adminer_listener, *adminer_socket,
+                     adminer_settings_of(st.config), st.config.log_conf);
+    self->monitor(st.adminer);
+  }
   if (st.config.monitor_component && !connect_monitor(self))
     return server_behavior(self);
   carry_out(self, st.machine.begin());
@@ -368,6 +411,7 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
   return {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
+    [self](atom::get, atom::adminer) { return self->state.adminer_port; },
     [self](atom::get, atom::status) {
       return self->delegate(self->state.fanout, atom::get::value,
                             atom::status::value);

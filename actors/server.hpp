@@ -1,15 +1,17 @@
 #pragma once
 
 /// The supervisor: first takes what the server cannot run without, the
-/// listening socket and then the backend, and fails at once, having
-/// started nothing and written nothing, when either cannot be had. Then it
-/// starts storage, the fan-out and the Eventer listener, and owns the
-/// server's status: a server_status_machine decides when an engine starts
-/// and stops (standalone: at once; "operational" once the engine reports
-/// its STARTED session in the store's mailbox) and the supervisor carries
-/// out its actions, publishing every status to the fan-out. At the end it
-/// stops the parts in the reverse order (engine first, so its STOPPED
-/// event is stored, storage last but one, so everything is flushed). Any
+/// listening sockets (Eventer, then adminer when configured) and then the
+/// backend, and fails at once, having started nothing and written nothing,
+/// when any cannot be had. Then it starts storage, the fan-out, the
+/// Eventer listener and the adminer listener, and owns the server's
+/// status: a server_status_machine decides when an engine starts and stops
+/// (standalone: at once; "operational" once the engine reports its STARTED
+/// session in the store's mailbox) and the supervisor carries out its
+/// actions, publishing every status to the fan-out. At the end it stops
+/// the parts in the reverse order (engine first, so its STOPPED event is
+/// stored, storage last but one, so everything is flushed; the adminer
+/// after the monitor, before the Eventer listener, as the reference). Any
 /// part dying on its own stops the rest and ends the server with that
 /// error. Monitored servers also run one sync actor per peer the monitor
 /// lists (sync_actor.hpp); a sync actor that dies is started again. A
@@ -35,6 +37,8 @@ namespace hat {
 using server_actor = caf::typed_actor<
   /// The port the Eventer server listens on (the configured one may be 0).
   caf::replies_to<atom::get, atom::port>::with<uint16_t>,
+  /// The port the adminer listens on (0: no adminer_server configured).
+  caf::replies_to<atom::get, atom::adminer>::with<uint16_t>,
   /// The status clients see, and the engine when operational.
   caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
   /// From the engine: stop it (STOPPED stored, store flushed, standby),
@@ -70,6 +74,8 @@ using server_actor = caf::typed_actor<
 struct server_seams {
   /// The Eventer listener on the bound socket (which it then owns).
   std::function<caf::actor(const listen_socket& socket)> listener;
+  /// The adminer listener on its bound socket (adminer_server only).
+  std::function<caf::actor(const listen_socket& socket)> adminer;
   /// The monitor link of `server` (monitored servers, at start); an error
   /// when the monitor cannot be reached.
   std::function<caf::expected<caf::actor>(caf::actor server)> monitor;
@@ -82,6 +88,8 @@ struct server_state {
   event_store_actor storage;
   notify_fanout_actor fanout;
   caf::actor listener;
+  /// The adminer listener (adminer_server only).
+  caf::actor adminer;
   /// The Hat Monitor connection (monitored servers only).
   caf::actor monitor;
   engine_actor engine;
@@ -104,6 +112,7 @@ struct server_state {
   /// across engine restarts).
   std::vector<module_spec> modules;
   uint16_t eventer_port = 0;
+  uint16_t adminer_port = 0;
   /// Decides the status and what to start and stop.
   server_status_machine machine{false};
   /// The engine waits while a peer is active (current behaviour, not

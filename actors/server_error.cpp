@@ -44,20 +44,24 @@ bool is(const caf::error& err, ec code) {
          && err.code() == static_cast<uint8_t>(code);
 }
 
+std::string error_context(const caf::error& err) {
+  if (err.category() != error_category)
+    return caf::to_string(err);
+  auto& context = err.context();
+  if (context.size() == 1 && context.match_element<std::string>(0))
+    return context.get_as<std::string>(0);
+  return context.empty() ? std::string{} : caf::to_string(context);
+}
+
 std::string render_error(const caf::error& err) {
   if (!err)
     return "no error";
   if (err.category() != error_category)
     return caf::to_string(err);
   auto text = to_string(static_cast<ec>(err.code()));
-  auto& context = err.context();
-  if (context.size() == 1 && context.match_element<std::string>(0)) {
-    auto& detail = context.get_as<std::string>(0);
-    if (!detail.empty())
-      text += ": " + detail;
-  } else if (!context.empty()) {
-    text += ": " + caf::to_string(context);
-  }
+  auto detail = error_context(err);
+  if (!detail.empty())
+    text += ": " + detail;
   return text;
 }
 

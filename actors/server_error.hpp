@@ -99,6 +99,11 @@ bool is(const caf::error& err, ec code);
 /// "no error" for none.
 std::string render_error(const caf::error& err);
 
+/// The context text of an error of ours (what render_error writes after
+/// the code's name), for wrapping it in more context; CAF's own text for
+/// CAF's errors.
+std::string error_context(const caf::error& err);
+
 /// Logs, once, an error nobody else will hear of, with what was being done
 /// ("register answer to connection 3"). Use it wherever an error ends.
 void log_dropped(std::string_view component, std::string_view doing,
