@@ -25,6 +25,14 @@ inline bool asks_for(const std::vector<std::string_view>& args,
   return false;
 }
 
+/// "--port: expected a port number, got 'x'" as an `Error`.
+template <class Error>
+[[noreturn]] void bad_value(std::string_view option, std::string_view text,
+                            std::string_view expected) {
+  throw Error(std::string{option} + ": expected " + std::string{expected}
+              + ", got '" + std::string{text} + "'");
+}
+
 /// Walks the arguments; "--option=value" is split into the option and an
 /// inline value, and "--" makes everything after it positional.
 template <class Error>

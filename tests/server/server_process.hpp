@@ -143,9 +143,11 @@ public:
     return exit_code_.get();
   }
 
-  /// The port from the "listening on HOST:PORT" line (0 when none came).
-  uint16_t wait_listening() {
-    std::regex pattern{"listening on [0-9.]+:([0-9]+)"};
+  /// The port from the Eventer's "listening on HOST:PORT" line (0 when
+  /// none came); `component` names another listener ("adminer").
+  uint16_t wait_listening(const std::string& component = "eventer") {
+    std::regex pattern{"\\[" + component
+                       + "\\] listening on [0-9.]+:([0-9]+)"};
     uint16_t port = 0;
     lines.wait_until([&](auto& all) {
       for (auto& line : all) {
