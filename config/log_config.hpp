@@ -58,14 +58,6 @@ std::variant<log_settings, log_config_error>
 read_log_config(const boost::json::value& conf,
                 const std::vector<std::string>& existing_handlers);
 
-/// Checks the configuration file's `log` against hat-json's logging schema
-/// (hat-json://logging.yaml), as the reference checks the file before
-/// dictConfig sees it; the adminer's set is not checked so (levels, for
-/// one, are strings in the file and may be numbers in a set). The first
-/// error as "<where>.<path>: <what>", or nothing.
-std::optional<std::string> check_logging_schema(const boost::json::value& log,
-                                                std::string_view where);
-
 /// "text: cause" (or the text alone), for people.
 std::string describe(const log_config_error& error);
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "config/logging_schema.hpp"
 #include "config/yaml_to_json.hpp"
 
 // Schema detection (the reference has several 0.9 schemas, see
