@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "protocol/hex_digit.hpp"
+
 // Follows the order in which CPython's json scanner (the C one, which
 // json.loads uses) checks things, so that a text with several faults is
 // refused for the same one, at the same place.
@@ -23,16 +25,6 @@ bool is_whitespace(char c) {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 void append_utf8(json::string& out, char32_t cp) {
@@ -228,7 +220,7 @@ private:
       return -1;
     int value = 0;
     for (size_t k = 0; k < 4; ++k) {
-      int digit = hex_value(text_[at + k]);
+      int digit = hex_digit_value(text_[at + k]);
       if (digit < 0)
         return -1;
       value = value * 16 + digit;
