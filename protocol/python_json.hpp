@@ -47,7 +47,8 @@ struct syntax_error {
 /// recursion limit less what the caller's own frames take, about 1000).
 inline constexpr size_t max_depth = 990;
 
-/// Parses UTF-8 `text` as json.loads(str) does: the same accepted texts
+/// Parses UTF-8 `text` (anything else is refused: "not UTF-8 text") as
+/// json.loads(str) does: the same accepted texts
 /// (duplicate keys keep the first key's place and the last value) and the
 /// same error texts. Where a boost::json::value cannot hold what Python
 /// would (NaN, Infinity, numbers beyond a double, lone UTF-16 surrogates)

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "protocol/hex_digit.hpp"
+#include "protocol/utf8.hpp"
 
 // Follows the order in which CPython's json scanner (the C one, which
 // json.loads uses) checks things, so that a text with several faults is
@@ -55,6 +56,9 @@ public:
   }
 
   std::variant<json::value, syntax_error> run() {
+    // Python reads a str: bytes that are no UTF-8 never get this far.
+    if (!is_valid_utf8(text_.data(), text_.size()))
+      return syntax_error{"not UTF-8 text"};
     if (text_.starts_with("\xEF\xBB\xBF"))
       return error_at("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0);
     skip_whitespace();

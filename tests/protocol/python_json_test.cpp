@@ -109,6 +109,9 @@ TEST_CASE("python_json::decode: what a Python value has and ours cannot") {
         == "NaN and infinities are not accepted: line 1 column 1 (char 0)");
   CHECK(error_of("[1, -Infinity]")
         == "NaN and infinities are not accepted: line 1 column 5 (char 4)");
+  // Python's str is text: bytes that are no UTF-8 are refused first.
+  CHECK(error_of("{\"a\": \"\xe6\x24\x87\"}") == "not UTF-8 text");
+  CHECK(error_of("\xff") == "not UTF-8 text");
   CHECK(error_of("1e400")
         == "number out of range: line 1 column 1 (char 0)");
   CHECK(error_of("\"\\ud800\"")
