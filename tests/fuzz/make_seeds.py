@@ -66,6 +66,18 @@ for vector in current:
         seed("fuzz_observer_decode", vector["name"],
              bytes([index]) + bytes.fromhex(vector["hex"]))
 
+# fuzz_adminer: byte 0 even, byte 1 % 4 picks the message; byte 0 odd, a
+# set's JSON text.
+adminer_names = ["MsgGetLogConfReq", "MsgGetLogConfRes", "MsgSetLogConfReq",
+                 "MsgSetLogConfRes"]
+for vector in load("adminer_vectors.json"):
+    index = adminer_names.index(vector["type"])
+    seed("fuzz_adminer", vector["name"],
+         bytes([0, index]) + bytes.fromhex(vector["hex"]))
+    if vector["type"] == "MsgSetLogConfReq":
+        seed("fuzz_adminer", vector["name"] + ".set",
+             b"\x01" + vector["value"].encode())
+
 # fuzz_chatter_receive: first byte % 64 + 1 is the chunk size, then the
 # stream. The harness's frame limit is 4096 bytes: the 71 KiB frame is cut
 # to the fuzzer's -max_len anyway, so it is left out.
