@@ -1,4 +1,4 @@
-#include "tools/hat_event_client/arguments.hpp"
+#include "tools/hat_event_manager/arguments.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,11 +7,11 @@
 #include <limits>
 
 #include "tools/argument_cursor.hpp"
-#include "client/event_json.hpp"
+#include "tools/hat_event_manager/payload_input.hpp"
 #include "protocol/event_type.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
-namespace hat::client::tool {
+namespace hat::manager_tool {
 
 namespace {
 
@@ -19,8 +19,7 @@ using cursor = hat::tools::argument_cursor<usage_error>;
 
 [[noreturn]] void bad_value(std::string_view option, std::string_view text,
                             std::string_view expected) {
-  throw usage_error(std::string{option} + ": expected " + std::string{expected}
-                    + ", got '" + std::string{text} + "'");
+  hat::tools::bad_value<usage_error>(option, text, expected);
 }
 
 int64_t parse_integer(std::string_view option, std::string_view text,
@@ -68,7 +67,7 @@ event_id event_id_value(cursor& c, std::string_view option) {
   auto text = c.value(option);
   auto id = parse_event_id(text);
   if (!id)
-    bad_value(option, text, "SERVER/SESSION/INSTANCE");
+    bad_value(option, text, "SERVER,SESSION,INSTANCE");
   return *id;
 }
 
@@ -133,58 +132,122 @@ void parse_rest(cursor& c, connection_arguments& conn,
   }
 }
 
-register_event register_event_from_options(std::string_view type_text,
-                                           std::optional<std::string> payload,
-                                           std::optional<timestamp> source) {
-  register_event event;
-  event.type = parse_event_type(type_text);
-  if (auto reason = invalid_event_type_reason(event.type))
-    throw usage_error(*reason);
-  event.source_timestamp = source;
-  if (payload) {
-    try {
-      json_from_text(*payload);
-    } catch (const std::invalid_argument& e) {
-      throw usage_error(std::string{"--payload: "} + e.what());
-    }
-    // Sent as written: a JSON number beyond 64 bits keeps its digits.
-    event.payload = payload_json{std::move(*payload)};
-  }
-  return event;
+/// Takes the one positional argument of an action into `slot`; a second
+/// one is refused.
+auto one_positional(std::optional<std::string_view>& slot) {
+  return [&slot](std::string_view arg) {
+    if (slot)
+      return false;
+    slot = arg;
+    return true;
+  };
 }
+
+event_type register_type_value(std::string_view text) {
+  auto type = parse_event_type(text);
+  if (auto reason = invalid_event_type_reason(type))
+    throw usage_error(*reason);
+  return type;
+}
+
+payload_format payload_format_value(cursor& c, std::string_view option) {
+  auto text = c.value(option);
+  if (text == "json")
+    return payload_format::json;
+  if (text == "yaml")
+    return payload_format::yaml;
+  if (text == "binary")
+    return payload_format::binary;
+  if (text == "none")
+    return payload_format::none;
+  if (text == "toml")
+    throw usage_error(std::string{option}
+                      + " toml: TOML payloads are not read here (there is "
+                        "no TOML reader in this build's libraries); give "
+                        "the payload as JSON or YAML");
+  bad_value(option, text, "json, yaml, toml, binary or none");
+}
+
+/// The reference's choice when --payload-type is not given: JSON from
+/// standard input, else by the file's suffix.
+payload_format format_of_path(std::string_view path) {
+  if (path == "-" || path.ends_with(".json"))
+    return payload_format::json;
+  if (path.ends_with(".yaml") || path.ends_with(".yml"))
+    return payload_format::yaml;
+  if (path.ends_with(".toml"))
+    throw usage_error("--payload-path " + std::string{path}
+                      + ": TOML payloads are not read here (there is no "
+                        "TOML reader in this build's libraries); use "
+                        "--payload-type or a JSON or YAML file");
+  return payload_format::binary;
+}
+
+/// What register's options said about the payload, checked together.
+struct payload_options {
+  std::optional<payload_format> format;
+  std::optional<std::string> binary_type;
+  std::optional<std::string> path;
+  std::optional<std::string> inline_json;
+
+  bool any() const {
+    return format || binary_type || path || inline_json;
+  }
+
+  payload_source source() const {
+    if (inline_json && (format || binary_type || path))
+      throw usage_error("register: --payload excludes --payload-type, "
+                        "--payload-path and --binary-type");
+    payload_source result;
+    result.binary_type = binary_type.value_or("");
+    result.path = path.value_or("-");
+    if (inline_json) {
+      auto text = json_payload_text(*inline_json);
+      if (auto* error = std::get_if<python_json::syntax_error>(&text))
+        throw usage_error("--payload: " + error->text);
+      result.inline_json = std::get<std::string>(std::move(text));
+    } else {
+      result.format = format ? *format : format_of_path(result.path);
+    }
+    return result;
+  }
+};
 
 register_command parse_register(cursor& c, connection_arguments& conn) {
   register_command cmd;
   std::optional<std::string_view> type;
-  std::optional<std::string> payload;
-  std::optional<timestamp> source;
+  payload_options payload;
   auto take_option = [&](std::string_view arg) {
-    if (arg == "--payload")
-      payload = std::string{c.value(arg)};
-    else if (arg == "--source-timestamp")
-      source = timestamp_value(c, arg);
-    else if (arg == "--no-response") {
+    if (arg == "--source-timestamp")
+      cmd.source_timestamp = timestamp_value(c, arg);
+    else if (arg == "--payload-type")
+      payload.format = payload_format_value(c, arg);
+    else if (arg == "--binary-type")
+      payload.binary_type = std::string{c.value(arg)};
+    else if (arg == "--payload-path")
+      payload.path = std::string{c.value(arg)};
+    else if (arg == "--payload")
+      payload.inline_json = std::string{c.value(arg)};
+    else if (arg == "--with-response" || arg == "--no-response") {
       c.flag(arg);
-      cmd.with_response = false;
+      cmd.with_response = arg == "--with-response";
     } else if (arg == "--file")
-      cmd.file = std::string{c.value(arg)};
+      cmd.events_file = std::string{c.value(arg)};
     else
       return false;
     return true;
   };
-  parse_rest(c, conn, take_option, [&](std::string_view arg) {
-    if (type)
-      return false;
-    type = arg;
-    return true;
-  });
-  if (cmd.file && (type || payload || source))
-    throw usage_error("register: --file excludes TYPE, --payload and "
-                      "--source-timestamp");
-  if (!cmd.file && !type)
-    throw usage_error("register: TYPE or --file is needed");
-  if (type)
-    cmd.event = register_event_from_options(*type, payload, source);
+  parse_rest(c, conn, take_option, one_positional(type));
+  if (cmd.events_file) {
+    if (type || cmd.source_timestamp || payload.any())
+      throw usage_error("register: --file excludes EVENT_TYPE, "
+                        "--source-timestamp and the payload options");
+    return cmd;
+  }
+  if (!type)
+    throw usage_error("register: EVENT_TYPE (or --file) is needed");
+  cmd.type = register_type_value(*type);
+  cmd.payload = payload.source();
   return cmd;
 }
 
@@ -195,10 +258,20 @@ public:
     : types_(types) {
   }
 
+  /// --type T (ours, one type) or the reference's --event-types [T ...]:
+  /// present with no values, it asks for no type at all (matches nothing).
   bool take_option(cursor& c, std::string_view arg) {
-    if (arg != "--type")
+    if (arg == "--type")
+      return (*this)(c.value(arg));
+    if (arg != "--event-types")
       return false;
-    return (*this)(c.value(arg));
+    if (!types_)
+      types_.emplace();
+    for (auto text : c.values([&](std::string_view next) {
+           return !c.is_option(next);
+         }))
+      (*this)(text);
+    return true;
   }
 
   bool operator()(std::string_view text) {
@@ -227,7 +300,7 @@ hat::order order_value(cursor& c, std::string_view option) {
     return order::ascending;
   if (equals_ignoring_case(text, "descending"))
     return order::descending;
-  bad_value(option, text, "ascending or descending");
+  bad_value(option, text, "DESCENDING or ASCENDING");
 }
 
 hat::order_by order_by_value(cursor& c, std::string_view option) {
@@ -237,7 +310,7 @@ hat::order_by order_by_value(cursor& c, std::string_view option) {
   if (equals_ignoring_case(text, "source_timestamp")
       || equals_ignoring_case(text, "source-timestamp"))
     return order_by::source_timestamp;
-  bad_value(option, text, "timestamp or source_timestamp");
+  bad_value(option, text, "TIMESTAMP or SOURCE_TIMESTAMP");
 }
 
 /// --max-results and --last-event-id, shared by timeseries and server.
@@ -297,12 +370,7 @@ query_server_params parse_server(cursor& c, connection_arguments& conn) {
     p.persisted = true;
     return true;
   };
-  parse_rest(c, conn, take_option, [&](std::string_view arg) {
-    if (server_id)
-      return false;
-    server_id = arg;
-    return true;
-  });
+  parse_rest(c, conn, take_option, one_positional(server_id));
   if (!server_id)
     throw usage_error("query server: SERVER_ID is needed");
   p.server_id = parse_integer("SERVER_ID", *server_id);
@@ -368,17 +436,21 @@ arguments parse_arguments(const std::vector<std::string_view>& args) {
     return {{}, version_command{}};
   cursor c{args};
   auto name = next_word(c, result.connection,
-                        "a COMMAND (register, query, subscribe) is needed");
+                        "an action (register, query, subscribe) is needed");
   if (name == "register")
     result.command = parse_register(c, result.connection);
   else if (name == "query")
     result.command = parse_query(c, result.connection);
   else if (name == "subscribe")
     result.command = parse_subscribe(c, result.connection);
+  else if (name == "server")
+    // The reference lists it and raises NotImplementedError when run.
+    throw usage_error("server: the manager's web UI server is not "
+                      "implemented (nor is it in the reference)");
   else if (c.is_option(name))
     throw usage_error("unknown option '" + std::string{name} + "'");
   else
-    throw usage_error("unknown command '" + std::string{name} + "'");
+    throw usage_error("unknown action '" + std::string{name} + "'");
   return result;
 }
 
@@ -420,4 +492,4 @@ std::optional<event_id> parse_event_id(std::string_view text) {
   return event_id{parts[0], parts[1], parts[2]};
 }
 
-}  // namespace hat::client::tool
+}  // namespace hat::manager_tool

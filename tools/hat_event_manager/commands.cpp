@@ -1,22 +1,24 @@
-#include "tools/hat_event_client/commands.hpp"
+#include "tools/hat_event_manager/commands.hpp"
 
 #include <pthread.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
-#include <fstream>
 #include <functional>
 #include <iostream>
-#include <iterator>
 #include <mutex>
 #include <thread>
 
 #include "client/event_json.hpp"
 #include "client/eventer_client.hpp"
+#include "protocol/python_json.hpp"
+#include "tools/hat_event_manager/payload_input.hpp"
 
-namespace hat::client::tool {
+namespace hat::manager_tool {
 namespace {
+
+using namespace hat::client;
 
 client_options options_for(const connection_arguments& conn) {
   client_options options;
@@ -53,37 +55,35 @@ std::unique_ptr<eventer_client> connect(client_options options) {
   }
 }
 
+/// One line of json.dumps text, flushed at once so that a reader at the
+/// other end of a pipe sees it when it happens. What json.dumps has no
+/// text for (an infinity a payload's 1e400 became) is written as JSON
+/// nevertheless, by our compact writer.
 void write_line(std::ostream& out, const boost::json::value& v) {
-  out << json_to_text(v) << '\n' << std::flush;
-}
-
-std::string read_input(const std::string& path) {
-  if (path == "-")
-    return {std::istreambuf_iterator<char>{std::cin}, {}};
-  std::ifstream file{path, std::ios::binary};
-  if (!file)
-    throw command_error(path + ": cannot open");
-  return {std::istreambuf_iterator<char>{file}, {}};
+  auto text = python_json::encode(v);
+  out << (text ? *text : json_to_text(v)) << '\n' << std::flush;
 }
 
 std::vector<register_event> events_to_register(const register_command& cmd) {
-  if (cmd.event)
-    return {*cmd.event};
-  auto name = *cmd.file == "-" ? std::string{"standard input"} : *cmd.file;
+  if (!cmd.events_file)
+    return {{*cmd.type, cmd.source_timestamp, read_payload(cmd.payload)}};
+  auto text = read_input(*cmd.events_file);
   try {
-    return register_events_from_json(json_from_text(read_input(*cmd.file)));
+    return register_events_from_json(json_from_text(text));
   } catch (const std::invalid_argument& e) {
-    throw command_error(name + ": " + e.what());
+    throw payload_error(input_name(*cmd.events_file) + ": " + e.what());
   }
 }
 
 int run_register(const register_command& cmd, client_options options,
                  std::ostream& out) {
+  // Read before connecting: a payload that cannot be read sends nothing.
   auto events = events_to_register(cmd);
   auto client = connect(std::move(options));
   if (!cmd.with_response) {
     client->register_events(events);
-    // A round trip, so the server has read the request before we close.
+    // A round trip, so the server has read the request before we close
+    // (the reference closes at once and hopes).
     client->query(query_latest_params{std::vector<event_type>{}});
     return 0;
   }
@@ -153,15 +153,22 @@ public:
     : out_(out), count_(count) {
   }
 
+  /// One line per notification, a JSON array of its events, as the
+  /// reference prints them; with a count, the last array is cut at it.
   void on_events(const std::vector<event>& events) {
     std::lock_guard lock{mutex_};
+    if (end_)
+      return;
+    boost::json::array array;
     for (auto& e : events) {
-      if (end_)
-        return;
-      write_line(out_, event_to_json(e));
-      if (count_ && ++printed_ >= *count_)
-        finish_locked(end::count_reached);
+      if (count_ && printed_ >= *count_)
+        break;
+      array.push_back(event_to_json(e));
+      ++printed_;
     }
+    write_line(out_, array);
+    if (count_ && printed_ >= *count_)
+      finish_locked(end::count_reached);
   }
 
   /// A line for the user on `notices` (the subscription, the server's
@@ -241,7 +248,12 @@ int subscribe_outcome(const subscribe_command& cmd, subscription& sub,
   case subscription::end::signalled:
     return 0;
   case subscription::end::closed:
-    throw command_error("the server closed the connection");
+    // The reference's subscribe ends with 0 when the server closes.
+    if (cmd.count)
+      throw command_error("the server closed the connection after "
+                          + std::to_string(sub.printed()) + " of "
+                          + std::to_string(*cmd.count) + " events");
+    return 0;
   case subscription::end::timeout:
     break;
   }
@@ -264,7 +276,7 @@ int run_subscribe(const subscribe_command& cmd, client_options options,
   // Status changes while subscribed (a restart, a blessing lost or won in
   // a cluster) are told as they come.
   options.on_status = [&sub, &notices](status now) {
-    sub.notice(notices, std::string{"hat-event-client: server status "}
+    sub.notice(notices, std::string{"hat-event-manager: server status "}
                           + status_name(now));
   };
   signal_watch signals{[&sub] { sub.finish(end::signalled); }};
@@ -274,7 +286,7 @@ int run_subscribe(const subscribe_command& cmd, client_options options,
   // Events registered from now on are sure to be printed: the server
   // answers MsgInitReq only once the subscription is in place. Scripts
   // wait for this line before they make the events they want to see.
-  sub.notice(notices, "hat-event-client: subscribed at " + address
+  sub.notice(notices, "hat-event-manager: subscribed at " + address
                         + " (server " + status_name(client->server_status())
                         + ")");
   return subscribe_outcome(cmd, sub, sub.wait(cmd.timeout));
@@ -294,4 +306,4 @@ int run_command(const arguments& args, std::ostream& out,
   throw std::logic_error("run_command: not a command that connects");
 }
 
-}  // namespace hat::client::tool
+}  // namespace hat::manager_tool

@@ -5,9 +5,9 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "tools/hat_event_client/arguments.hpp"
+#include "tools/hat_event_manager/arguments.hpp"
 
-namespace hat::client::tool {
+namespace hat::manager_tool {
 
 /// The command failed; what() says why (exit code 1). Connection problems
 /// of the client library arrive as client_error, which means the same.
@@ -22,4 +22,4 @@ public:
 int run_command(const arguments& args, std::ostream& out,
                 std::ostream& notices);
 
-}  // namespace hat::client::tool
+}  // namespace hat::manager_tool
