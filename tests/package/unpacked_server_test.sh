@@ -84,12 +84,12 @@ port=$(grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' "$log" | head -1)
 port=${port##*:}
 wait_for 'operational'
 
-client=("$root/usr/bin/hat-event-client" --port "$port")
-"${client[@]}" register sensor/temperature --payload '{"value": 21.5}' \
-  >"$work/registered.json" || fail "register failed"
-"${client[@]}" query latest 'example/*' >"$work/latest.json" \
+client=("$root/usr/bin/hat-event-manager" --port "$port")
+echo '{"value": 21.5}' | "${client[@]}" register sensor/temperature \
+  || fail "register failed"
+"${client[@]}" query latest --event-types 'example/*' >"$work/latest.json" \
   || fail "query failed"
-grep -Fq '"type":["example","stamped","sensor","temperature"]' \
+grep -Fq '"type": ["example", "stamped", "sensor", "temperature"]' \
   "$work/latest.json" || fail "no event of the module: $(cat "$work/latest.json")"
 
 kill -TERM "$server_pid"
