@@ -1,7 +1,7 @@
 #pragma once
 
 /// Event fields as JSON values, for the payloads the built-in modules
-/// write. Shapes follow hat-event-client's event JSON: timestamps as
+/// write. Shapes follow hat-event-manager's event JSON: timestamps as
 /// {"s", "us"}, ids as {"server", "session", "instance"}, types as lists
 /// of segments.
 
