@@ -18,8 +18,8 @@ set(CPACK_PACKAGE_DESCRIPTION [[
 The Event Server of Hat with the Eventer wire protocol, configuration
 files and LMDB data files of the Python hat-event 0.9 server, as a
 systemd service (hat-event-server.service, installed disabled), with
-hat-event-manager, hat-event-lmdb-manager, hat-event-lmdb-convert and the
-module API for modules built out of tree.]])
+hat-event-manager, hat-event-adminer, hat-event-lmdb-manager,
+hat-event-lmdb-convert and the module API for modules built out of tree.]])
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # The unit, the conffile and the maintainer scripts name /usr and /etc.

@@ -17,7 +17,8 @@ diff -u <(installed_files "" "$libdir" | sort) \
         <(cd "$prefix" && find . -type f -o -type l | sed 's|^\./||' | sort) \
   || fail "the installed files differ from the expected ones (-expected +installed)"
 
-for tool in hat-event-server hat-event-manager hat-event-lmdb-manager; do
+for tool in hat-event-server hat-event-manager hat-event-adminer \
+            hat-event-lmdb-manager; do
   "$prefix/bin/$tool" --version | grep -q "^$tool " \
     || fail "$tool --version does not name it"
 done

@@ -10,8 +10,8 @@
 installed_files() {
   local usr=$1 libdir=$2
   local tool file
-  for tool in hat-event-server hat-event-manager hat-event-lmdb-manager \
-              hat-event-lmdb-convert; do
+  for tool in hat-event-server hat-event-manager hat-event-adminer \
+              hat-event-lmdb-manager hat-event-lmdb-convert; do
     echo "${usr}bin/$tool"
     echo "${usr}share/man/man1/$tool.1.gz"
   done

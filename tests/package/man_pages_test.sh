@@ -22,7 +22,8 @@ for page in "$pages"/*.1.gz; do
 done
 
 # The options --help lists, as the roff source writes them (\-\-name).
-for tool in hat-event-server hat-event-manager hat-event-lmdb-manager; do
+for tool in hat-event-server hat-event-manager hat-event-adminer \
+            hat-event-lmdb-manager; do
   options=$("$root/usr/bin/$tool" --help | grep -Eo -- '--[a-z][a-z-]*' \
               | sort -u)
   [ -n "$options" ] || fail "$tool --help lists no option"
