@@ -185,11 +185,11 @@ TEST_CASE("hat-event-manager: failures are one line and an exit code, no "
   CHECK(run.out.empty());
   CHECK(run.err == "hat-event-manager: error: standard input: Expecting "
                    "value: line 1 column 1 (char 0)\n");
+  auto absent = (server.dir.path / "no.json").string();
   auto missing = run_tool(server.args({"register", "a/b", "--payload-path",
-                                       (server.dir.path / "no.json").string()}));
+                                       absent}));
   CHECK(missing.code == 1);
-  CHECK(missing.err == "hat-event-manager: error: "
-                         + (server.dir.path / "no.json").string()
+  CHECK(missing.err == "hat-event-manager: error: " + absent
                          + ": No such file or directory\n");
   // Nothing was sent.
   auto latest = run_tool(server.args({"query", "latest", "--event-types",

@@ -329,7 +329,8 @@ TEST_CASE("hat-event-manager: register --with-response, then query latest "
         == R"({"value": 21.5, "unit": "\u00b0C"})");
 }
 
-TEST_CASE("hat-event-manager: register --file, from a file and standard input") {
+TEST_CASE("hat-event-manager: register --file, from a file and standard "
+          "input") {
   test::server_harness harness;
   auto file = write_file("events.json", R"([
     {"type": ["file", "json"], "payload": {"data_type": "json",
@@ -505,7 +506,8 @@ TEST_CASE("hat-event-manager: subscribe prints a line per notification, "
   CHECK(line_events(lines[1]) == std::vector<event>{(*second)[0]});
 }
 
-TEST_CASE("hat-event-manager: subscribe ends on timeout, signal or server exit") {
+TEST_CASE("hat-event-manager: subscribe ends on timeout, signal or server "
+          "exit") {
   test::server_harness harness;
   SUBCASE("a timeout without --count is a normal end") {
     auto run = run_tool(with_port(harness.port(),
