@@ -23,7 +23,11 @@ struct engine_fixture : test::deterministic_fixture {
   event_store_actor store =
     system.spawn(event_store, backend, fanout, event_store_options{});
   engine_actor engine = system.spawn(
-    hat::engine, engine_config{.server_id = 7, .storage = store});
+    hat::engine, engine_config{.server_id = 7,
+                                 .storage = store,
+                                 .fanout = {},
+                                 .owner = {},
+                                 .modules = {}});
 
   engine_fixture() {
     run();
@@ -81,7 +85,9 @@ TEST_CASE_FIXTURE(engine_fixture,
   for (int c = 0; c < 5; ++c) {
     std::vector<std::string> names;
     for (int i = 0; i < 10; ++i)
-      names.push_back("c" + std::to_string(c) + "-" + std::to_string(i));
+      // Appended: GCC 12 at -O3 misreads "c" + std::string as an overlap.
+      names.push_back(std::string{"c"}.append(std::to_string(c)).append(
+        "-").append(std::to_string(i)));
     system.spawn(requester, engine, names, replies);
   }
   // Interleave the actors' turns in a seeded random order.
@@ -217,7 +223,10 @@ TEST_CASE("engine: a full storage backlog holds sessions until released") {
     f.system.spawn(hat::engine,
                    engine_config{.server_id = 7,
                                  .storage =
-                                   caf::actor_cast<event_store_actor>(store)});
+                                   caf::actor_cast<event_store_actor>(store),
+                                 .fanout = {},
+                                 .owner = {},
+                                 .modules = {}});
   f.run();
   REQUIRE(log->stored.size() == 1);  // STARTED
 

@@ -77,7 +77,7 @@ struct bless_one {
   }
 
   /// When the last echo went out.
-  std::chrono::steady_clock::time_point echoed;
+  std::chrono::steady_clock::time_point echoed{};
 
   /// Blesses component `index`: asks, waits for its answer, echoes it.
   bool bless(size_t index, int64_t token) {

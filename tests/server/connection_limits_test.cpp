@@ -257,7 +257,7 @@ TEST_CASE("limits: out of file descriptors the listener backs off, logs and "
   // A low descriptor limit in the server process only.
   test::server_process server{
     {"--conf", limits_config("fds", "").string()},
-    test::process_options{64}};
+    test::process_options{.max_open_files = 64, .environment = {}}};
   auto port = server.wait_port();
   REQUIRE(port != 0);
   REQUIRE(served(port, "first"));

@@ -27,7 +27,11 @@ TEST_CASE("standby: queries work, registrations fail, status changes show") {
 
   // An engine comes: the client is told, and registering works.
   auto engine = eventer.system.spawn(
-    hat::engine, engine_config{.server_id = 4, .storage = eventer.store});
+    hat::engine, engine_config{.server_id = 4,
+                               .storage = eventer.store,
+                               .fanout = {},
+                               .owner = {},
+                               .modules = {}});
   caf::anon_send(eventer.fanout, atom::status::value, status::operational,
                  engine);
   REQUIRE(statuses->wait_for_count(1));

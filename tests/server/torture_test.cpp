@@ -248,6 +248,7 @@ TEST_CASE("torture: churn, early closes, non-readers, partial frames and "
 
   auto started = steady::now();
   std::vector<std::thread> good;
+  good.reserve(3);
   good.emplace_back(producer, 0);
   good.emplace_back(producer, 1);
   good.emplace_back(querier);

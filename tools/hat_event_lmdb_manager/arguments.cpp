@@ -155,7 +155,8 @@ query_command parse_query(cursor& c) {
     if (chosen)
       return false;
     chosen = query_named(arg);
-    name += " " + std::string{arg};
+    name += ' ';
+    name += arg;
     return true;
   };
   parse_rest(c, take_option, take_name, [&] { return name; });
