@@ -247,11 +247,8 @@ TEST_CASE("torture: churn, early closes, non-readers, partial frames and "
   };
 
   auto started = steady::now();
-  std::vector<std::thread> good;
-  good.reserve(3);
-  good.emplace_back(producer, 0);
-  good.emplace_back(producer, 1);
-  good.emplace_back(querier);
+  std::thread good[] = {std::thread{producer, 0}, std::thread{producer, 1},
+                        std::thread{querier}};
 
   std::array<std::atomic<long>, 5> thread_ms{};  // [4]: the holders
   auto guarded = [&t, &thread_ms](auto body, size_t slot = 0) {
