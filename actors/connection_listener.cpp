@@ -16,6 +16,8 @@ void refuse_over_limit(connection_listener_pointer self,
   auto& st = self->state;
   // Closed at once: the client sees the end of the stream.
   sock = accepted_socket{};
+  if (st.options.metrics)
+    st.options.metrics->count_drop(dropped_bound::max_connections);
   ++st.refused_unreported;
   auto now = std::chrono::steady_clock::now();
   if (st.refused_unreported > 1

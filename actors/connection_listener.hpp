@@ -22,6 +22,7 @@
 #include <string>
 
 #include "actors/listen_socket.hpp"
+#include "actors/server_metrics.hpp"
 #include "actors/tcp_acceptor.hpp"
 
 namespace hat {
@@ -42,6 +43,8 @@ struct listener_options {
   /// never, pings are off).
   std::chrono::milliseconds keepalive_interval{0};
   connection_forker fork;
+  /// Counts clients closed for max_connections (null: not counted).
+  std::shared_ptr<server_metrics> metrics;
 };
 
 struct connection_listener_state {

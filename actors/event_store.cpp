@@ -37,9 +37,13 @@ void fail(store_pointer self, std::string_view what, const std::string& why) {
 
 void report_persisted(store_pointer self,
                       std::vector<storage::event_batch> batches) {
-  for (auto& batch : batches)
+  auto& metrics = *self->state.options.metrics;
+  for (auto& batch : batches) {
+    if (batch)
+      metrics.add(metrics.events_persisted, batch->size());
     self->send(self->state.fanout, atom::notify::value, std::move(batch),
                true);
+  }
 }
 
 void answer(std::vector<caf::response_promise>& waiters) {
@@ -95,6 +99,7 @@ void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
   auto& st = self->state;
   st.writing = true;
   st.job = std::move(job);
+  st.job_started = std::chrono::steady_clock::now();
   self->request(st.writer, caf::infinite, atom::write::value, st.job)
     .then(
       [self, is_flush](storage::write_outcome outcome) {
@@ -109,6 +114,8 @@ void run_job(store_pointer self, std::shared_ptr<storage::write_job> job,
           // Freeing a flush's changes takes milliseconds: not here.
           self->send(st.writer, atom::dispose::value, std::move(st.job));
           if (is_flush) {
+            st.options.metrics->count_flush(std::chrono::steady_clock::now()
+                                            - st.job_started);
             report_persisted(self, st.backend->finish_flush());
             answer(st.flush_waiters);
           } else if (outcome == storage::write_outcome::more) {
@@ -210,9 +217,14 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       }
       if (accepted && !accepted->empty()) {
         receipt.stored = accepted->size();
+        auto& metrics = *st.options.metrics;
+        metrics.add(metrics.events_registered, accepted->size());
+        metrics.add(metrics.sessions);
         self->send(st.fanout, atom::notify::value, accepted, false);
-        if (st.backend->persists_on_register())
+        if (st.backend->persists_on_register()) {
+          metrics.add(metrics.events_persisted, accepted->size());
           self->send(st.fanout, atom::notify::value, accepted, true);
+        }
       }
       return receipt;
     },

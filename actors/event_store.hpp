@@ -30,6 +30,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/server_metrics.hpp"
 #include "storage/backend.hpp"
 
 namespace hat {
@@ -42,6 +43,8 @@ struct event_store_options {
   /// The writer gets a thread of its own (the server); deterministic tests
   /// keep it on the test scheduler.
   bool detached_writer = false;
+  /// Counts events registered and persisted, sessions and flushes.
+  std::shared_ptr<server_metrics> metrics = std::make_shared<server_metrics>();
 };
 
 struct event_store_state {
@@ -60,6 +63,8 @@ struct event_store_state {
   bool writing = false;
   /// That job; handed back to the writer to be freed once finished.
   std::shared_ptr<storage::write_job> job;
+  /// When the running job started (a flush's duration is counted).
+  std::chrono::steady_clock::time_point job_started;
   bool flush_wanted = false;
   bool cleanup_wanted = false;
   /// Flush requests answered when the running flush ends, and those that

@@ -62,8 +62,10 @@ bool flush_checked(eventer_connection_pointer self) {
   if (st.stop_deadline)
     st.last_flush = std::chrono::steady_clock::now();
   auto queued = self->wr_buf(st.handle).size();
+  st.counted.queued(queued);
   if (queued <= st.settings.max_send_queue)
     return true;
+  st.counted.dropped(dropped_bound::max_send_queue);
   close_connection(self, "client does not read: " + std::to_string(queued)
                            + " bytes waiting to be sent");
   return false;
@@ -603,6 +605,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.conn_id = conn_id;
   st.chatter.emplace(settings.chatter);
   st.partial_frames.attach(settings.partial_frames);
+  st.counted.attach(settings.metrics);
   st.settings = std::move(settings);
   st.fanout = std::move(fanout);
   st.storage = std::move(storage);
@@ -642,6 +645,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
         return;
       if (st.partial_frames.update(st.chatter->partial_frame_bytes())) {
         auto* budget = st.partial_frames.budget();
+        st.counted.dropped(dropped_bound::max_partial_frame_memory);
         return close_connection(
           self, "partial frames of all connections hold "
                   + std::to_string(budget->used)
@@ -692,12 +696,18 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       // server is slow to answer; that is no sign of a dead client.
       if (st.current == phase::closing || st.reading_halted)
         return;
+      // What CAF sent since the last write leaves the gauge here (CAF
+      // 0.17 tells a broker of sent bytes only at the cost of a message
+      // per write).
+      st.counted.queued(self->wr_buf(st.handle).size());
       auto now = chatter::clock::now();
       if (now < st.chatter->next_keepalive_check())
         return;
       auto action = st.chatter->check_keepalive(now, self->wr_buf(st.handle));
-      if (action == chatter::keepalive_action::timed_out)
+      if (action == chatter::keepalive_action::timed_out) {
+        st.counted.dropped(dropped_bound::ping_timeout);
         return close_connection(self, "no answer to ping");
+      }
       if (action == chatter::keepalive_action::ping_sent
           && !flush_checked(self))
         return;

@@ -29,6 +29,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/partial_frame_budget.hpp"
+#include "actors/server_metrics.hpp"
 #include "log/throttle.hpp"
 #include "protocol/chatter_connection.hpp"
 #include "protocol/eventer_codec.hpp"
@@ -94,6 +95,8 @@ struct eventer_settings {
   /// When the server stops: how long a client gets to take what is still
   /// queued for it before its socket is reset.
   std::chrono::milliseconds stop_grace{1000};
+  /// The server's metrics: connections open, bytes queued, drops.
+  std::shared_ptr<server_metrics> metrics = std::make_shared<server_metrics>();
 };
 
 struct eventer_connection_state {
@@ -119,6 +122,8 @@ struct eventer_connection_state {
   /// What the chatter framing holds of partial frames, in the listener's
   /// budget.
   partial_frame_share partial_frames;
+  /// This connection in the server's metrics (open, bytes queued).
+  connection_metrics counted;
   caf::io::connection_handle handle;
   int64_t conn_id = 0;
   eventer_settings settings;

@@ -9,6 +9,7 @@ caf::behavior eventer_listener(connection_listener_pointer self,
   if (!settings.partial_frames)
     settings.partial_frames = std::make_shared<partial_frame_budget>(
       settings.max_partial_frame_memory);
+  auto metrics = settings.metrics;
   listener_options options{
     .component = "eventer",
     .limit_key = "eventer_server.max_connections",
@@ -21,6 +22,7 @@ caf::behavior eventer_listener(connection_listener_pointer self,
       return listener->fork(eventer_connection, handle, conn_id, settings,
                             fanout, storage);
     },
+    .metrics = std::move(metrics),
   };
   return connection_listener(self, std::move(socket), std::move(options));
 }
