@@ -51,7 +51,8 @@ constexpr std::string_view top_level_keys[] = {
   "server_id",      "server_token",      "backend",
   "modules",        "eventer_server",    "adminer_server",
   "monitor_component", "synced_restart_engine", "module_timeout",
-  "sync_retry_delay", "log"};
+  "sync_retry_delay", "metrics_server", "log"};
+constexpr std::string_view address_keys[] = {"host", "port"};
 constexpr std::string_view eventer_server_keys[] = {
   "host", "port", "dialect", "max_frame_size", "max_send_queue",
   "max_partial_frame_memory", "max_connections", "ping_delay", "ping_timeout",
@@ -303,6 +304,14 @@ server_config validate(const json::value& document) {
   if (const auto* adminer = optional_object(root, "adminer_server"))
     config.adminer_server =
       read_address(*adminer, "adminer_server", {"127.0.0.1", 23015}, 0);
+  if (const auto* metrics = optional_object(root, "metrics_server")) {
+    // No default port: none is customary for Hat, and a guessed one could
+    // be another component's.
+    require(*metrics, "metrics_server", "port");
+    warn_unknown_keys(*metrics, "metrics_server", address_keys);
+    config.metrics_server =
+      read_address(*metrics, "metrics_server", {"127.0.0.1", 0}, 0);
+  }
   const auto* monitor = optional_object(root, "monitor_component");
   if (monitor)
     config.monitor_component = read_monitor_component(*monitor);

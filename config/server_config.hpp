@@ -107,6 +107,9 @@ struct server_config {
   std::vector<module_config> modules;
   eventer_server_config eventer_server;
   std::optional<address> adminer_server;
+  /// Ours, optional (absent: off): where /metrics and /health are served
+  /// over HTTP; `host` defaults to 127.0.0.1, `port` is required.
+  std::optional<address> metrics_server;
   std::optional<monitor_component_config> monitor_component;
   /// 0.9.0 only: restart the engine when a sync brought in events.
   bool synced_restart_engine = false;

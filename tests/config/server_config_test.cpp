@@ -930,3 +930,21 @@ TEST_CASE("examples/cluster: the README's two members of one group") {
     CHECK(config.sync_retry_delay == 5);
   }
 }
+
+TEST_CASE("metrics_server: absent is off, host defaults to loopback, the "
+          "port is required") {
+  CHECK_FALSE(parse_server_config(base_with(""), file_format::yaml)
+                .metrics_server.has_value());
+  auto config = parse_server_config(base_with("metrics_server: {port: 9464}\n"),
+                                    file_format::yaml);
+  CHECK(config.metrics_server == address{"127.0.0.1", 9464});
+  config = parse_server_config(
+    base_with("metrics_server: {host: 0.0.0.0, port: 0}\n"), file_format::yaml);
+  CHECK(config.metrics_server == address{"0.0.0.0", 0});
+  CHECK(error_of(base_with("metrics_server: {host: 127.0.0.1}\n"))
+        .find("metrics_server.port") != std::string::npos);
+  CHECK(error_of(base_with("metrics_server: {port: 70000}\n"))
+        .find("metrics_server.port") != std::string::npos);
+  CHECK(error_of(base_with("metrics_server: 9464\n"))
+        .find("metrics_server") != std::string::npos);
+}
