@@ -317,14 +317,7 @@ TEST_CASE("adminer: a taken port stops the server at start, naming the "
   REQUIRE(taken);
   auto conf = adminer_config();
   conf.adminer_server->port = taken->port;
-  test::networked_config caf_config;
-  caf::actor_system system{caf_config};
-  auto server = system.spawn(hat::server, conf, nullptr);
-  caf::scoped_actor self{system};
-  self->monitor(server);
-  caf::error reason;
-  self->receive([&](caf::down_msg& msg) { reason = msg.reason; },
-                caf::after(5s) >> [] {});
+  auto reason = test::start_failure(conf);
   ::close(taken->fd);
   CHECK(render_error(reason)
         == "listen_failed: adminer_server: cannot listen on 127.0.0.1:"

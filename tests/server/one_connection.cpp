@@ -106,15 +106,7 @@ void one_connection::start(eventer_settings settings) {
   client_fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
   REQUIRE(client_fd >= 0);
 
-  chatter::connection framer;
-  std::vector<char> out;
-  eventer::msg_init_req init{"doomed", std::nullopt, {{"*"}}, std::nullopt,
-                             false};
-  framer.send(out, eventer::type_name_of<eventer::msg_init_req>(),
-              eventer::encoded_size(init),
-              [&](char* at) { eventer::encode_to(at, init); }, std::nullopt,
-              false);
-  client_write(out);
+  client_write(init_subscribing_all("doomed"));
   REQUIRE(seen->wait_until(
     [](auto& items) { return count_of(items, "\"CONNECTED\"") == 1; }));
 }

@@ -4,6 +4,8 @@
 #include "actors/eventer_listener.hpp"
 #include "actors/notify_fanout.hpp"
 #include "actors/server_error.hpp"
+#include "protocol/chatter_connection.hpp"
+#include "protocol/eventer_codec.hpp"
 #include "storage/memory_backend.hpp"
 
 #include <thread>
@@ -159,6 +161,30 @@ client::client_options standby_eventer::options(std::string name) const {
 register_event json_event(event_type type, std::string json) {
   return register_event{std::move(type), std::nullopt,
                         payload_json{std::move(json)}};
+}
+
+std::vector<char> init_subscribing_all(std::string name) {
+  chatter::connection framer;
+  std::vector<char> out;
+  eventer::msg_init_req init{std::move(name), std::nullopt, {{"*"}},
+                             std::nullopt, false};
+  framer.send(out, eventer::type_name_of<eventer::msg_init_req>(),
+              eventer::encoded_size(init),
+              [&](char* at) { eventer::encode_to(at, init); }, std::nullopt,
+              false);
+  return out;
+}
+
+caf::error start_failure(const config::server_config& conf) {
+  networked_config caf_config;
+  caf::actor_system system{caf_config};
+  auto server = system.spawn(hat::server, conf, nullptr);
+  caf::scoped_actor self{system};
+  self->monitor(server);
+  caf::error reason;
+  self->receive([&](caf::down_msg& msg) { reason = msg.reason; },
+                caf::after(std::chrono::seconds{5}) >> [] {});
+  return reason;
 }
 
 }  // namespace hat::test

@@ -125,4 +125,12 @@ subscriber subscribe(server_harness& harness, client::client_options options);
 
 register_event json_event(event_type type, std::string json = "null");
 
+/// The frame of an Eventer init request from client `name` subscribing to
+/// every event type, for raw clients the tests drive byte by byte.
+std::vector<char> init_subscribing_all(std::string name);
+
+/// Starts a server on `conf` that is expected to fail at start; why it
+/// ended (no error when it still ran after 5 s).
+caf::error start_failure(const config::server_config& conf);
+
 }  // namespace hat::test

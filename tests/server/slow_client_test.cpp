@@ -22,15 +22,8 @@ TEST_CASE("a subscriber that does not read is dropped, nobody waits") {
   // A raw client that subscribes to everything and then never reads.
   int fd = client::tcp::connect("127.0.0.1", harness.port(),
                                 chatter::clock::now() + 5s);
-  chatter::connection framer;
-  std::vector<char> out;
-  eventer::msg_init_req init{"sleeper", std::nullopt, {{"*"}}, std::nullopt,
-                             false};
-  framer.send(out, eventer::type_name_of<eventer::msg_init_req>(),
-              eventer::encoded_size(init),
-              [&](char* at) { eventer::encode_to(at, init); }, std::nullopt,
-              false);
-  REQUIRE(client::tcp::write_all(fd, out) == 0);
+  REQUIRE(client::tcp::write_all(fd, test::init_subscribing_all("sleeper"))
+          == 0);
 
   auto reader = test::subscribe(harness, [&] {
     auto opts = harness.options("reader");
