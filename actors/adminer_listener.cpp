@@ -24,6 +24,8 @@ caf::behavior adminer_listener(connection_listener_pointer self,
       return listener->fork(adminer_connection, handle, conn_id, settings,
                             keeper);
     },
+    // The metrics count Eventer clients only.
+    .metrics = nullptr,
   };
   return connection_listener(self, std::move(socket), std::move(options));
 }

@@ -45,6 +45,8 @@ using get = caf::atom_constant<caf::atom("get")>;
 using port = caf::atom_constant<caf::atom("port")>;
 /// Server: the adminer listener (its port).
 using adminer = caf::atom_constant<caf::atom("adminer")>;
+/// Server: the metrics listener (its port).
+using metrics = caf::atom_constant<caf::atom("metrics")>;
 /// Log configuration keeper: the logging configuration (get and set).
 using log_conf = caf::atom_constant<caf::atom("log_conf")>;
 /// Changes: atom::set + what.

@@ -12,6 +12,7 @@
 #include "actors/event_store.hpp"
 #include "actors/listen_socket.hpp"
 #include "actors/load_modules.hpp"
+#include "actors/metrics_listener.hpp"
 #include "actors/server_error.hpp"
 #include "actors/server_peers.hpp"
 #include "actors/monitor_link.hpp"
@@ -49,8 +50,10 @@ make_backend(const config::backend_config& conf) {
 }
 
 /// Timers and threads of the store for `conf`'s backend.
-event_store_options store_options_of(const config::backend_config& conf) {
+event_store_options store_options_of(const config::backend_config& conf,
+                                     std::shared_ptr<server_metrics> metrics) {
   event_store_options options;
+  options.metrics = std::move(metrics);
   if (conf.kind != config::backend_kind::lmdb)
     return options;
   auto ms = [](double seconds) {
@@ -79,6 +82,13 @@ eventer_settings settings_of(const config::server_config& conf) {
   settings.chatter.ping_delay = seconds(conf.eventer_server.ping_delay);
   settings.chatter.ping_timeout = seconds(conf.eventer_server.ping_timeout);
   settings.max_requests_in_flight = conf.eventer_server.max_requests_in_flight;
+  return settings;
+}
+
+/// The Eventer's settings, counting in the server's metrics.
+eventer_settings counted_settings(const server_state& st) {
+  auto settings = settings_of(st.config);
+  settings.metrics = st.metrics;
   return settings;
 }
 
@@ -173,6 +183,7 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
     if (auto now = published_status(action)) {
       HAT_LOG_INFO("server", status_name(*now));
       st.published = *now;
+      st.metrics->publish(*now);
       auto engine = *now == status::operational ? st.engine : engine_actor{};
       self->send(st.fanout, atom::status::value, *now, engine);
       tell_syncs(self, *now, engine);
@@ -204,7 +215,8 @@ void carry_out(server_pointer self, const server_status_machine::actions& todo) 
         for (auto& [key, entry] : st.syncs)
           st.stop_order.push_back(as_actor(entry.actor));
         st.stop_order.insert(st.stop_order.end(),
-                             {st.adminer, st.listener, as_actor(st.storage),
+                             {st.adminer, st.metrics_listener, st.listener,
+                              as_actor(st.storage),
                               as_actor(st.fanout)});
         stop_next_part(self);
         break;
@@ -266,7 +278,9 @@ void on_down(server_pointer self, caf::down_msg& msg) {
               : msg.source == st.fanout.address()   ? "the notification fan-out"
               : msg.source == st.listener.address() ? "the Eventer listener"
               : msg.source == st.adminer.address()  ? "the adminer listener"
-                                                    : "an essential actor";
+              : msg.source == st.metrics_listener.address()
+                ? "the metrics listener"
+                : "an essential actor";
   auto reason = msg.reason ? msg.reason
                            : make_error(ec::essential_actor_down, name,
                                         " stopped without a reason");
@@ -358,10 +372,26 @@ server_with_seams(server_pointer self, config::server_config config,
     }
     adminer_socket = std::move(*opened);
   }
+  // The metrics port too: an operator who asked for metrics finds out
+  // at start, not when the first scrape fails.
+  std::optional<listen_socket> metrics_socket;
+  if (auto& metrics = st.config.metrics_server) {
+    auto opened = open_listen_socket(metrics->host, metrics->port);
+    if (!opened) {
+      ::close(socket->fd);
+      if (adminer_socket)
+        ::close(adminer_socket->fd);
+      return fail_start(make_error(ec::listen_failed, "metrics_server: ",
+                                   error_context(opened.error())));
+    }
+    metrics_socket = std::move(*opened);
+  }
   auto close_sockets = [&] {
     ::close(socket->fd);
     if (adminer_socket)
       ::close(adminer_socket->fd);
+    if (metrics_socket)
+      ::close(metrics_socket->fd);
   };
   if (!backend) {
     auto opened = make_backend(st.config.backend);
@@ -379,7 +409,9 @@ server_with_seams(server_pointer self, config::server_config config,
               heap_trim_options{});
   // Disk work blocks: the store of a disk backend (whose queries read the
   // file) and its writer get threads of their own.
-  auto store_options = store_options_of(st.config.backend);
+  if (st.config.backend.kind == config::backend_kind::lmdb)
+    st.metrics->store_file = st.config.backend.lmdb->db_path;
+  auto store_options = store_options_of(st.config.backend, st.metrics);
   if (backend->persists_on_register())
     st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
                                              st.fanout, store_options);
@@ -389,7 +421,7 @@ server_with_seams(server_pointer self, config::server_config config,
   st.listener = st.seams.listener
                   ? st.seams.listener(*socket)
                   : self->system().middleman().spawn_broker(
-                    eventer_listener, *socket, settings_of(st.config),
+                    eventer_listener, *socket, counted_settings(st),
                     st.fanout, st.storage);
   self->monitor(st.listener);
   if (adminer_socket) {
@@ -400,6 +432,12 @@ server_with_seams(server_pointer self, config::server_config config,
                      adminer_listener, *adminer_socket,
                      adminer_settings_of(st.config), st.config.log_conf);
     self->monitor(st.adminer);
+  }
+  if (metrics_socket) {
+    st.metrics_port = metrics_socket->port;
+    st.metrics_listener = self->system().middleman().spawn_broker(
+      metrics_listener, *metrics_socket, metrics_settings{.metrics = st.metrics});
+    self->monitor(st.metrics_listener);
   }
   if (st.config.monitor_component && !connect_monitor(self))
     return server_behavior(self);
@@ -412,6 +450,7 @@ static server_actor::behavior_type server_behavior(server_pointer self) {
     // -- server_actor --
     [self](atom::get, atom::port) { return self->state.eventer_port; },
     [self](atom::get, atom::adminer) { return self->state.adminer_port; },
+    [self](atom::get, atom::metrics) { return self->state.metrics_port; },
     [self](atom::get, atom::status) {
       return self->delegate(self->state.fanout, atom::get::value,
                             atom::status::value);

@@ -29,6 +29,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/listen_socket.hpp"
 #include "actors/module_spec.hpp"
+#include "actors/server_metrics.hpp"
 #include "actors/server_status.hpp"
 #include "config/server_config.hpp"
 
@@ -39,6 +40,8 @@ using server_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::port>::with<uint16_t>,
   /// The port the adminer listens on (0: no adminer_server configured).
   caf::replies_to<atom::get, atom::adminer>::with<uint16_t>,
+  /// The port /metrics is served on (0: no metrics_server configured).
+  caf::replies_to<atom::get, atom::metrics>::with<uint16_t>,
   /// The status clients see, and the engine when operational.
   caf::replies_to<atom::get, atom::status>::with<status, engine_actor>,
   /// From the engine: stop it (STOPPED stored, store flushed, standby),
@@ -90,6 +93,12 @@ struct server_state {
   caf::actor listener;
   /// The adminer listener (adminer_server only).
   caf::actor adminer;
+  /// The metrics listener (metrics_server only).
+  caf::actor metrics_listener;
+  /// Counted by the store, the Eventer connections and this supervisor,
+  /// read by the metrics listener.
+  std::shared_ptr<server_metrics> metrics
+    = std::make_shared<server_metrics>();
   /// The Hat Monitor connection (monitored servers only).
   caf::actor monitor;
   engine_actor engine;
@@ -113,6 +122,7 @@ struct server_state {
   std::vector<module_spec> modules;
   uint16_t eventer_port = 0;
   uint16_t adminer_port = 0;
+  uint16_t metrics_port = 0;
   /// Decides the status and what to start and stop.
   server_status_machine machine{false};
   /// The engine waits while a peer is active (current behaviour, not
