@@ -28,6 +28,19 @@ metrics_snapshot server_metrics::snapshot() const {
   s.flushes = get(flushes);
   s.flush_seconds = static_cast<double>(get(flush_nanoseconds)) / 1e9;
   s.server_status = current_status();
+  {
+    std::lock_guard<std::mutex> guard{peers_mutex_};
+    for (auto& [key, counted] : peers_)
+      s.peers.push_back(peer_sync_sample{
+        .name = key.first,
+        .server_id = key.second,
+        .events = counted->events.load(std::memory_order_relaxed),
+        .lag_seconds = static_cast<double>(counted->lag_microseconds.load(
+                         std::memory_order_relaxed))
+                       / 1e6,
+        .synced = counted->synced.load(std::memory_order_relaxed),
+      });
+  }
   if (!store_file.empty()) {
     std::error_code error;
     auto size = std::filesystem::file_size(store_file, error);
@@ -35,6 +48,15 @@ metrics_snapshot server_metrics::snapshot() const {
       s.store_size_bytes = size;
   }
   return s;
+}
+
+std::shared_ptr<peer_sync_metrics>
+server_metrics::peer(const std::string& name, int64_t server_id) {
+  std::lock_guard<std::mutex> guard{peers_mutex_};
+  auto& entry = peers_[{name, server_id}];
+  if (!entry)
+    entry = std::make_shared<peer_sync_metrics>();
+  return entry;
 }
 
 connection_metrics::~connection_metrics() {

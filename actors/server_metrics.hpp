@@ -2,7 +2,7 @@
 
 /// The server's metrics registry: relaxed atomic counters that the parts
 /// doing the work bump as they go (the store, Eventer connections and
-/// their listener, the supervisor), read by the metrics listener at each
+/// their listener, sync actors, the supervisor), read by the metrics listener at each
 /// scrape without asking any actor. One registry per server, shared by
 /// std::shared_ptr; it costs a few atomic adds whether or not a
 /// metrics_server is configured, so the parts never check.
@@ -12,11 +12,23 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
 
 #include "protocol/metrics_text.hpp"
 
 namespace hat {
+
+/// What one peer's sync actor counts (each sync actor of that peer in
+/// turn: a restarted one goes on with the same counters).
+struct peer_sync_metrics {
+  std::atomic<uint64_t> events{0};
+  std::atomic<int64_t> lag_microseconds{0};
+  std::atomic<bool> synced{false};
+};
 
 struct server_metrics {
   std::atomic<uint64_t> events_registered{0};
@@ -52,8 +64,21 @@ struct server_metrics {
     return static_cast<status>(server_status.load(std::memory_order_relaxed));
   }
 
+  /// The counters of the peer `name` with `server_id`, made at its first
+  /// sync actor and kept for good (a counter must not vanish).
+  std::shared_ptr<peer_sync_metrics> peer(const std::string& name,
+                                          int64_t server_id);
+
   /// The values now; the store's file size is read here (one stat).
   metrics_snapshot snapshot() const;
+
+private:
+  /// Guards `peers_`: sync actors are spawned by the supervisor while a
+  /// scrape on the network thread reads the map.
+  mutable std::mutex peers_mutex_;
+  std::map<std::pair<std::string, int64_t>,
+           std::shared_ptr<peer_sync_metrics>>
+    peers_;
 };
 
 /// One Eventer connection's part of the registry: counted open while it

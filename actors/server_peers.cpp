@@ -21,6 +21,7 @@ void spawn_sync(server_pointer self, const peer_info& peer) {
   settings.name = st.config.name;
   settings.server_token = st.config.server_token;
   settings.peer = peer;
+  settings.metrics = st.metrics->peer(peer.name, peer.server_id);
   settings.owner = caf::actor_cast<sync_owner_actor>(self);
   settings.dialect = st.config.eventer_server.dialect;
   settings.boolean_synced = legacy_redundancy(st.config);

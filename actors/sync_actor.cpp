@@ -6,6 +6,7 @@
 #include "actors/peer_client.hpp"
 #include "actors/server_error.hpp"
 #include "log/logger.hpp"
+#include "protocol/timestamp_conversion.hpp"
 
 namespace hat {
 
@@ -89,10 +90,22 @@ void pause_for_store(sync_pointer self) {
       });
 }
 
+/// Counts `events` copied, the newest one's delay in the lag.
+void count_copied(sync_pointer self, const std::vector<event>& events) {
+  auto& metrics = *self->state.settings.metrics;
+  metrics.events.fetch_add(events.size(), std::memory_order_relaxed);
+  auto now = timestamp_now();
+  auto& newest = events.back().timestamp;
+  metrics.lag_microseconds.store((now.s - newest.s) * 1'000'000
+                                   + (now.us - newest.us),
+                                 std::memory_order_relaxed);
+}
+
 /// One batch through the store's write port.
 void write(sync_pointer self, std::vector<event> events) {
   if (events.empty())
     return;
+  count_copied(self, events);
   auto batch = std::make_shared<const std::vector<event>>(std::move(events));
   self->request(self->state.storage, caf::infinite, atom::store::value, batch)
     .then(
@@ -130,6 +143,7 @@ void finish_catch_up(sync_pointer self) {
   }
   st.buffered_events = 0;
   st.current = phase::live;
+  st.settings.metrics->synced.store(true, std::memory_order_relaxed);
   set_synced(self, "SYNCED", st.count);
   if (st.settings.restart_on_synced && st.count > 0 && st.settings.owner) {
     HAT_LOG_INFO("sync", describe(self), ": events copied; restarting the "
@@ -226,6 +240,7 @@ void on_client_down(sync_pointer self, const caf::down_msg& msg) {
   if (!st.client || msg.source != st.client.address())
     return;
   st.client = nullptr;
+  st.settings.metrics->synced.store(false, std::memory_order_relaxed);
   // Not connected: not active, whether it was or never answered.
   report_active(self, false);
   bool was_connected = st.current == phase::catching_up
@@ -266,6 +281,8 @@ sync_actor::behavior_type sync(sync_pointer self, sync_settings settings,
   st.storage = std::move(storage);
   st.engine = std::move(engine);
   st.last = event_id{st.settings.peer.server_id, 0, 0};
+  // A sync actor started again catches up anew.
+  st.settings.metrics->synced.store(false, std::memory_order_relaxed);
   self->set_down_handler(
     [self](caf::down_msg& msg) { on_client_down(self, msg); });
   self->set_exit_handler([self](caf::exit_msg& msg) {

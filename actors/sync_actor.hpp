@@ -37,17 +37,22 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/server_metrics.hpp"
 #include "protocol/chatter_connection.hpp"
 #include "protocol/eventer_codec.hpp"
 
 namespace hat {
 
 struct sync_settings {
+  /// Events copied, lag, synced: counted for the metrics.
+  std::shared_ptr<peer_sync_metrics> metrics
+    = std::make_shared<peer_sync_metrics>();
   /// Ours.
   int64_t server_id = 0;
   std::string name;

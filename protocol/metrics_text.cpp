@@ -98,11 +98,47 @@ std::string render_prometheus(const metrics_snapshot& s) {
   if (s.store_size_bytes)
     metric(out, "store_size_bytes", "gauge", "Size of the LMDB file.",
            *s.store_size_bytes);
+  if (!s.peers.empty()) {
+    auto labels = [](const peer_sync_sample& peer) {
+      return "peer=\"" + label_value(peer.name) + "\",server_id=\""
+             + std::to_string(peer.server_id) + "\"";
+    };
+    describe(out, "sync_events_total", "counter",
+             "Events copied from each peer into our store.");
+    for (auto& peer : s.peers)
+      sample(out, "sync_events_total", std::to_string(peer.events),
+             labels(peer));
+    describe(out, "sync_lag_seconds", "gauge",
+             "For the newest event copied from each peer: its arrival here "
+             "less its timestamp on the peer.");
+    for (auto& peer : s.peers)
+      sample(out, "sync_lag_seconds", seconds_text(peer.lag_seconds),
+             labels(peer));
+    describe(out, "sync_synced", "gauge",
+             "1 while the peer's catch-up is done and its events arrive "
+             "live, 0 otherwise.");
+    for (auto& peer : s.peers)
+      sample(out, "sync_synced", peer.synced ? "1" : "0", labels(peer));
+  }
   describe(out, "server_status", "gauge",
            "1 for the server's current status, 0 for the others.");
   for (auto candidate : all_statuses)
     sample(out, "server_status", candidate == s.server_status ? "1" : "0",
            std::string{"status=\""} + status_name(candidate) + "\"");
+  return out;
+}
+
+std::string label_value(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "protocol/event.hpp"
 
@@ -27,6 +29,20 @@ inline constexpr size_t dropped_bound_count = 4;
 
 /// The label value of `bound`.
 const char* dropped_bound_name(dropped_bound bound);
+
+/// What one sync actor reports of its peer.
+struct peer_sync_sample {
+  /// The peer's component name and server id (the labels).
+  std::string name;
+  int64_t server_id = 0;
+  /// Events copied from the peer into our store.
+  uint64_t events = 0;
+  /// For the newest event copied: when it arrived here less its
+  /// timestamp on the peer (the two machines' clocks are compared).
+  double lag_seconds = 0;
+  /// The catch-up is done and notifications arrive live.
+  bool synced = false;
+};
 
 struct metrics_snapshot {
   /// Events the store accepted (registered by the engine or synchronised
@@ -49,11 +65,17 @@ struct metrics_snapshot {
   /// Size of the LMDB file in bytes (none for other backends).
   std::optional<uint64_t> store_size_bytes;
   status server_status = status::standby;
+  /// One per peer a sync actor ever ran for, in a stable order.
+  std::vector<peer_sync_sample> peers;
 };
 
 /// The snapshot in Prometheus text format; the backlog (events accepted,
 /// not yet persisted) is derived from the two event counters.
 std::string render_prometheus(const metrics_snapshot& snapshot);
+
+/// `text` as a Prometheus label value: backslash, double quote and line
+/// feed escaped.
+std::string label_value(std::string_view text);
 
 /// The body of /health: {"status": "<status>"} and a newline.
 std::string render_health(status current);

@@ -87,3 +87,20 @@ TEST_CASE("health: 200 when operational or standby, the status as JSON") {
   CHECK_FALSE(healthy(status::stopping));
   CHECK(render_health(status::standby) == "{\"status\": \"standby\"}\n");
 }
+
+TEST_CASE("metrics text: one sample per peer, its name escaped as a label") {
+  metrics_snapshot s;
+  s.peers.push_back({"event-2", 2, 40, 0.0015, true});
+  s.peers.push_back({"odd \"name\"\\\n", 3, 0, 0, false});
+  auto text = render_prometheus(s);
+  CHECK(has_line(text, "# TYPE hat_event_sync_events_total counter"));
+  CHECK(has_line(text, "hat_event_sync_events_total"
+                       "{peer=\"event-2\",server_id=\"2\"} 40"));
+  CHECK(has_line(text, "hat_event_sync_lag_seconds"
+                       "{peer=\"event-2\",server_id=\"2\"} 0.001500"));
+  CHECK(has_line(text, "hat_event_sync_synced"
+                       "{peer=\"event-2\",server_id=\"2\"} 1"));
+  CHECK(has_line(text, "hat_event_sync_synced"
+                       "{peer=\"odd \\\"name\\\"\\\\\\n\",server_id=\"3\"} 0"));
+  CHECK(label_value("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+}

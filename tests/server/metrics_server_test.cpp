@@ -323,6 +323,49 @@ TEST_CASE("metrics: /health answers 200 in standby, and the status gauge "
   CHECK(harness.shutdown());
 }
 
+TEST_CASE("metrics: a peer's events copied, its lag and its synced state "
+          "are counted per peer") {
+  constexpr int64_t peer_id = 2;
+  test::server_harness a{test::test_server_config(peer_id)};
+  auto producer = a.connect("producer");
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(producer->register_with_response(
+      {test::json_event({"before", std::to_string(i)})}));
+
+  test::monitor_double monitor;
+  auto conf = with_metrics(test::test_server_config(1));
+  conf.name = "event-1";
+  conf.sync_retry_delay = 0.05;
+  conf.monitor_component = config::monitor_component_config{
+    {"127.0.0.1", monitor.port()}, "event"};
+  test::server_harness b{conf, {}, false};
+  auto port = metrics_port(b);
+  REQUIRE(monitor.wait_connections(1));
+  REQUIRE(monitor.clients(0).wait_for_count(1));
+  // No peer yet: no per-peer samples.
+  CHECK(get(port, "/metrics").body.find("hat_event_sync_") == std::string::npos);
+  test::list_with(monitor, 0, {test::event_member(2, "event-2", "event",
+                                                 peer_id, a.port())});
+
+  constexpr auto labels = "{peer=\"event-2\",server_id=\"2\"}";
+  auto name = [&](std::string metric) { return metric + labels; };
+  CHECK(scrape_until(port, name("hat_event_sync_synced"),
+                     [](double synced) { return synced == 1; }));
+  // STARTED, CONNECTED and five registered: seven events of A at least.
+  CHECK(scrape_until(port, name("hat_event_sync_events_total"),
+                     [](double n) { return n >= 7; }));
+  auto copied = scraped(port, name("hat_event_sync_events_total"));
+  REQUIRE(producer->register_with_response({test::json_event({"after"})}));
+  CHECK(scrape_until(port, name("hat_event_sync_events_total"),
+                     [&](double n) { return n >= copied + 1; }));
+  // One machine, one clock: the lag is what copying took.
+  auto lag = scraped(port, name("hat_event_sync_lag_seconds"));
+  CHECK(lag >= 0);
+  CHECK(lag < 10);
+  // The copies count as registered in B's store too.
+  CHECK(scraped(port, registered) >= copied + 1);
+}
+
 TEST_CASE("metrics: a taken metrics port stops the server at start, "
           "naming metrics_server") {
   auto taken = open_listen_socket("127.0.0.1", 0);
