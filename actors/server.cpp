@@ -436,7 +436,8 @@ server_with_seams(server_pointer self, config::server_config config,
   if (metrics_socket) {
     st.metrics_port = metrics_socket->port;
     st.metrics_listener = self->system().middleman().spawn_broker(
-      metrics_listener, *metrics_socket, metrics_settings{.metrics = st.metrics});
+      metrics_listener, *metrics_socket,
+      metrics_settings{.metrics = st.metrics});
     self->monitor(st.metrics_listener);
   }
   if (st.config.monitor_component && !connect_monitor(self))

@@ -1,13 +1,14 @@
 #pragma once
 
 /// The supervisor: first takes what the server cannot run without, the
-/// listening sockets (Eventer, then adminer when configured) and then the
-/// backend, and fails at once, having started nothing and written nothing,
-/// when any cannot be had. Then it starts storage, the fan-out, the
-/// Eventer listener and the adminer listener, and owns the server's
-/// status: a server_status_machine decides when an engine starts and stops
-/// (standalone: at once; "operational" once the engine reports its STARTED
-/// session in the store's mailbox) and the supervisor carries out its
+/// listening sockets (Eventer, then adminer and metrics when configured)
+/// and then the backend, and fails at once, having started nothing and
+/// written nothing, when any cannot be had. Then it starts storage, the
+/// fan-out, the Eventer, adminer and metrics listeners, and owns the
+/// metrics registry and the server's status: a server_status_machine
+/// decides when an engine starts and stops (standalone: at once;
+/// "operational" once the engine reports its STARTED session in the
+/// store's mailbox) and the supervisor carries out its
 /// actions, publishing every status to the fan-out. At the end it stops
 /// the parts in the reverse order (engine first, so its STOPPED event is
 /// stored, storage last but one, so everything is flushed; the adminer

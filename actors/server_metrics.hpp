@@ -2,10 +2,10 @@
 
 /// The server's metrics registry: relaxed atomic counters that the parts
 /// doing the work bump as they go (the store, Eventer connections and
-/// their listener, sync actors, the supervisor), read by the metrics listener at each
-/// scrape without asking any actor. One registry per server, shared by
-/// std::shared_ptr; it costs a few atomic adds whether or not a
-/// metrics_server is configured, so the parts never check.
+/// their listener, sync actors, the supervisor), read by the metrics
+/// listener at each scrape without asking any actor. One registry per
+/// server, shared by std::shared_ptr; it costs a few atomic adds whether
+/// or not a metrics_server is configured, so the parts never check.
 
 #include <array>
 #include <atomic>

@@ -8,7 +8,8 @@ namespace {
 
 /// RFC 9110 token characters (methods and header names).
 bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+      || (c >= '0' && c <= '9'))
     return true;
   return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
 }

@@ -182,7 +182,8 @@ TEST_CASE("metrics: scraped by curl, a real HTTP client") {
 
   auto scrape = test::run_process(curl, dir.path,
                                   {"-s", "-S", "--max-time", "10",
-                                   "-w", "\ncode=%{http_code}", url + "/metrics"});
+                                   "-w", "\ncode=%{http_code}",
+                                   url + "/metrics"});
   CHECK(scrape.exit_code == 0);
   CHECK(scrape.out.find("code=200") != std::string::npos);
   auto value = sample(scrape.out, registered);
@@ -195,7 +196,8 @@ TEST_CASE("metrics: scraped by curl, a real HTTP client") {
   CHECK(health.out == "{\"status\": \"operational\"}\n\ncode=200");
 
   auto head = test::run_process(curl, dir.path,
-                                {"-s", "-I", "--max-time", "10", url + "/metrics"});
+                                {"-s", "-I", "--max-time", "10",
+                                 url + "/metrics"});
   CHECK(head.exit_code == 0);
   CHECK(head.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 
@@ -270,7 +272,8 @@ TEST_CASE("metrics: bad requests are answered 400, 431, 404 or 405 and "
   auto port = metrics_port(harness);
 
   CHECK(http_exchange(port, "NONSENSE\r\n\r\n").code == 400);
-  CHECK(http_exchange(port, "GET /metrics HTTP/1.1\r\nno colon here\r\n\r\n").code
+  CHECK(http_exchange(port, "GET /metrics HTTP/1.1\r\nno colon\r\n\r\n")
+          .code
         == 400);
   CHECK(http_exchange(port, std::string{"\x16\x03\x01\x00\xa5\x01\r\n\r\n", 10})
           .code
@@ -343,7 +346,8 @@ TEST_CASE("metrics: a peer's events copied, its lag and its synced state "
   REQUIRE(monitor.wait_connections(1));
   REQUIRE(monitor.clients(0).wait_for_count(1));
   // No peer yet: no per-peer samples.
-  CHECK(get(port, "/metrics").body.find("hat_event_sync_") == std::string::npos);
+  CHECK(get(port, "/metrics").body.find("hat_event_sync_")
+        == std::string::npos);
   test::list_with(monitor, 0, {test::event_member(2, "event-2", "event",
                                                  peer_id, a.port())});
 
