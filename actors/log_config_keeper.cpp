@@ -33,8 +33,7 @@ log_config_actor::behavior_type log_config_keeper(
       auto& settings = std::get<config::log_settings>(result);
       // Said before the new level may silence it.
       HAT_LOG_INFO(log_component, "logging configuration replaced");
-      config::apply_log_settings(settings);
-      config::report_ignored(settings, log_component);
+      config::apply_log_settings(settings, log_component);
       return {true, std::string{}};
     },
   };

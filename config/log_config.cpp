@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "config/log_setup.hpp"
 #include "config/python_text.hpp"
+#include "log/logger_tree.hpp"
 
 // The checks follow CPython 3.11's DictConfigurator.configure: the
 // version, then (incremental) handlers, loggers, root or (otherwise)
@@ -318,25 +320,14 @@ refusal check_complete(const json::object& config) {
   return check_root(config, false);
 }
 
-/// What of an accepted configuration the logger follows, and what not.
+/// What an accepted configuration asks of the logger.
 log_settings settings_of(const json::object& config, bool incremental) {
   log_settings settings;
-  for (const auto& [key, value] : config) {
-    if (key == "version")
-      continue;  // dictConfig requires it; it configures nothing to mention
-    if (key != "root" || !value.is_object()) {
-      settings.ignored.emplace_back(key);
-      continue;
-    }
-    for (const auto& [root_key, root_value] : value.get_object()) {
-      if (root_key != "level") {
-        settings.ignored.push_back("root." + std::string{root_key});
-      } else if (!root_value.is_null()) {
-        settings.root_level =
-          level_for_threshold(std::get<int64_t>(check_level(root_value)));
-      }
-    }
-  }
+  settings.config = config;
+  if (auto* root = config.if_contains("root"); root && root->is_object())
+    if (auto* level = root->get_object().if_contains("level");
+        level && !level->is_null())
+      settings.root_level = level_for_threshold(python_level(*level));
   if (!incremental) {
     settings.handlers.emplace();
     if (auto* handlers = config.if_contains("handlers");
@@ -373,19 +364,25 @@ std::string describe(const log_config_error& error) {
   return error.cause.empty() ? error.text : error.text + ": " + error.cause;
 }
 
-void apply_log_settings(const log_settings& settings) {
-  if (settings.root_level)
-    log::set_level(*settings.root_level);
-}
-
-void report_ignored(const log_settings& settings, std::string_view component) {
-  if (settings.ignored.empty())
+void apply_log_settings(const log_settings& settings,
+                        std::string_view component) {
+  if (!settings.config)
+    return;
+  auto previous = log::installed();
+  auto setup = build_logger_tree(*settings.config, previous.get());
+  log::install(std::move(setup.tree));
+  if (setup.unsupported.empty())
     return;
   std::string names;
-  for (const auto& name : settings.ignored)
+  for (const auto& name : setup.unsupported)
     names += (names.empty() ? "" : ", ") + name;
-  HAT_LOG_INFO(component, "log: only root.level is applied; ignoring ",
-               names);
+  HAT_LOG_WARNING(component, "log: not supported, left out: ", names);
+}
+
+int64_t python_level(const json::value& level) {
+  auto checked = check_level(level);
+  auto* number = std::get_if<int64_t>(&checked);
+  return number ? *number : 0;
 }
 
 log::level level_for_threshold(int64_t threshold) {

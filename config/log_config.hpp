@@ -7,11 +7,9 @@
 ///
 /// read_log_config() checks a configuration as dictConfig does, in its
 /// order, and refuses it with dictConfig's own text ("Unable to configure
-/// root logger"). What it accepts becomes log_settings: what this server's
-/// logger follows of it, today the root level. Formatters, filters,
-/// handlers and other loggers are checked for their shape, their levels
-/// and the names they refer to, and otherwise accepted without effect
-/// (log_settings::ignored names them). Nothing is applied until the whole
+/// root logger"). What it accepts becomes log_settings, which
+/// apply_log_settings() makes the process's logging follow (log_setup.hpp
+/// builds the loggers and handlers). Nothing is applied until the whole
 /// configuration passed: unlike dictConfig, a refused configuration leaves
 /// the one in force untouched.
 
@@ -35,8 +33,9 @@ struct log_settings {
   /// one may refer to; nothing for an incremental configuration (the
   /// handlers in force stay).
   std::optional<std::vector<std::string>> handlers;
-  /// Keys accepted but not applied ("formatters", "root.handlers").
-  std::vector<std::string> ignored;
+  /// The accepted configuration itself; nothing when there is none (the
+  /// file has no `log`): the built-in stderr lines stay.
+  std::optional<boost::json::object> config;
 };
 
 /// Why dictConfig would refuse a configuration.
@@ -61,11 +60,14 @@ read_log_config(const boost::json::value& conf,
 /// "text: cause" (or the text alone), for people.
 std::string describe(const log_config_error& error);
 
-/// Makes the process's logger follow `settings`.
-void apply_log_settings(const log_settings& settings);
+/// Makes the process's logging follow `settings`, starting from the
+/// configuration in force, and names what of it is outside the subset we
+/// honour in one warning of `component`.
+void apply_log_settings(const log_settings& settings,
+                        std::string_view component);
 
-/// One notice naming what of `settings` is not applied, if anything is.
-void report_ignored(const log_settings& settings, std::string_view component);
+/// logging._checkLevel of a level read_log_config accepted.
+int64_t python_level(const boost::json::value& level);
 
 /// The logger level that lets through what Python's numeric `threshold`
 /// lets through (our lines are DEBUG 10 to CRITICAL 50).

@@ -283,9 +283,7 @@ log_settings read_log(const json::object& root) {
   if (auto* error = std::get_if<log_config_error>(&read))
     throw config_error(error->path.empty() ? "log" : "log." + error->path,
                        describe(*error));
-  auto& settings = std::get<log_settings>(read);
-  report_ignored(settings, log_component);
-  return settings;
+  return std::get<log_settings>(read);
 }
 
 server_config validate(const json::value& document) {

@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
               << e.what() << "\n";
     return 2;
   }
-  hat::config::apply_log_settings(config.logging);
+  hat::config::apply_log_settings(config.logging, "main");
   HAT_LOG_INFO("main", "configuration ", path.string(), ", server id ",
                config.server_id);
   return run(std::move(config));

@@ -1,6 +1,6 @@
 // The adminer of a whole server in this process, over real TCP on
 // 127.0.0.1: get before any set answers the file's `log`, a set takes
-// effect (the logger's level with it) or changes nothing, a message that
+// effect (its loggers' levels with it, seen in a log file) or changes nothing, a message that
 // is no request closes its connection only, and a taken port stops the
 // server at start.
 
@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "protocol/chatter_frame.hpp"
 #include "tests/server/monitor_double.hpp"
 #include "tests/server/server_harness.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace hat;
 using namespace std::chrono_literals;
@@ -43,6 +47,7 @@ struct captured_log {
     });
   }
   ~captured_log() {
+    log::install(nullptr);
     log::set_sink({});
     log::set_level(level_before);
   }
@@ -145,25 +150,61 @@ TEST_CASE("adminer: get before any set answers the file's log, re-encoded "
   }
 }
 
-TEST_CASE("adminer: a set is in force for every connection, and the new "
-          "root level rules the log output") {
+namespace {
+
+/// A configuration writing to `file`: the adminer's logger at `level`,
+/// the others as the root (INFO) lets them.
+std::string file_config(const std::filesystem::path& file,
+                        std::string_view level) {
+  return R"({"version": 1,
+    "formatters": {"f": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"file": {"class": "logging.FileHandler", "filename": ")"
+         + file.string() + R"(", "formatter": "f"}},
+    "loggers": {"hat.event.adminer": {"level": ")"
+         + std::string{level} + R"("}},
+    "root": {"level": "INFO", "handlers": ["file"]},
+    "disable_existing_loggers": false})";
+}
+
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in{file};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("adminer: a set is in force for every connection, and its "
+          "per-logger levels rule the log output") {
   captured_log log;
+  test::temp_dir dir;
+  auto out = dir.path / "out.log";
   test::server_harness harness{adminer_config(R"({"version": 1})")};
   auto client = connect_adminer(harness);
   auto other = connect_adminer(harness);
-  CHECK(set_error(client, R"({"version":1,"root":{"level":"WARNING"}})")
-        == "");
-  CHECK(get_text(other) == R"({"version": 1, "root": {"level": "WARNING"}})");
-  CHECK(log::current_level() == log::level::warning);
+  auto warning_only = file_config(out, "WARNING");
+  CHECK(set_error(client, warning_only) == "");
+  CHECK(get_text(other).find(R"("hat.event.adminer": {"level": "WARNING"})")
+        != std::string::npos);
   // The keeper writes an INFO line about a refused set before it answers:
-  // at WARNING there is none.
+  // hat.event.adminer.server is at WARNING, so there is none.
   CHECK(set_error(client, R"({"version": 2})") == "Unsupported version: 2");
-  CHECK_FALSE(log.has("logging configuration refused: Unsupported version"));
-  // Back to INFO, the same line is written.
-  CHECK(set_error(other, R"({"version":1,"root":{"level":"INFO"}})") == "");
+  // Back to INFO, the same line is written, in the configured format.
+  CHECK(set_error(other, file_config(out, "INFO")) == "");
   CHECK(set_error(client, R"({"version": 3})") == "Unsupported version: 3");
-  CHECK(log.has("INFO [adminer] logging configuration refused: "
-                "Unsupported version: 3"));
+  CHECK(file_text(out)
+        == "INFO hat.event.adminer.server: logging configuration refused: "
+           "Unsupported version: 3\n");
+  // A set under INFO says so in the file before its configuration takes
+  // over (under WARNING it did not).
+  CHECK(set_error(client, file_config(out, "DEBUG")) == "");
+  CHECK(file_text(out)
+        == "INFO hat.event.adminer.server: logging configuration refused: "
+           "Unsupported version: 3\n"
+           "INFO hat.event.adminer.server: logging configuration replaced\n");
+  // None of it went to the built-in lines.
+  CHECK_FALSE(log.has("logging configuration refused"));
   CHECK(harness.shutdown());
 }
 
@@ -191,7 +232,7 @@ TEST_CASE("adminer: a refused set changes neither the configuration nor the "
   // The configuration as before, the level too: the refusals' INFO lines
   // were written.
   CHECK(get_text(client) == R"({"version": 1, "root": {"level": "INFO"}})");
-  CHECK(log::current_level() == log::level::info);
+  CHECK(log::installed() == nullptr);
   CHECK(log.has("logging configuration refused: Unable to configure root "
                 "logger: Unable to add handler 'console'"));
   CHECK(harness.shutdown());

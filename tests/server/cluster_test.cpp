@@ -27,6 +27,7 @@ std::string member_config(const std::string& name, int64_t server_id,
                           const std::filesystem::path& db,
                           uint16_t monitor_port,
                           const std::string& dialect = "current") {
+  // No `log`: the built-in stderr lines the test reads.
   return "type: event\n"
          "name: " + name + "\n"
          "server_id: " + std::to_string(server_id) + "\n"
@@ -36,8 +37,7 @@ std::string member_config(const std::string& name, int64_t server_id,
          "eventer_server: {host: 127.0.0.1, port: 0, dialect: " + dialect
          + "}\n"
          "monitor_component: {host: 127.0.0.1, port: "
-         + std::to_string(monitor_port) + ", group: event}\n"
-         "log: {version: 1, root: {level: INFO}}\n";
+         + std::to_string(monitor_port) + ", group: event}\n";
 }
 
 /// The test's blessing algorithm: which of the monitor's components (by

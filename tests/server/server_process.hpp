@@ -195,12 +195,13 @@ private:
 /// an ephemeral port of 127.0.0.1: `backend` and `modules` are YAML values
 /// following their keys (a flow value, or a block starting with a line
 /// break), `eventer_extra` lines go under eventer_server (indented by 4).
+/// No `log`: the server's built-in stderr lines, which wait_listening()
+/// and logged() read.
 inline std::string server_config_text(const std::string& name,
                                       int64_t server_id,
                                       const std::string& backend,
                                       const std::string& modules = "[]",
-                                      const std::string& eventer_extra = "",
-                                      const std::string& log_level = "INFO") {
+                                      const std::string& eventer_extra = "") {
   return "type: event\n"
          "name: " + name + "\n"
          "server_id: " + std::to_string(server_id) + "\n"
@@ -209,11 +210,7 @@ inline std::string server_config_text(const std::string& name,
          "eventer_server:\n"
          "    host: 127.0.0.1\n"
          "    port: 0\n"
-         + eventer_extra
-         + "log:\n"
-           "    version: 1\n"
-           "    root:\n"
-           "        level: " + log_level + "\n";
+         + eventer_extra;
 }
 
 /// The `backend:` block of an LMDB server at `db` flushing every 20 ms,

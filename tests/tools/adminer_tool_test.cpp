@@ -7,6 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
 #include "actors/listen_socket.hpp"
 #include "client/tcp_socket.hpp"
 #include "protocol/chatter_frame.hpp"
@@ -60,33 +65,80 @@ void send_junk(uint16_t port) {
 
 }  // namespace
 
+namespace {
+
+/// Whether `file` holds `text` within `bound` (the server writes it from
+/// another process).
+bool file_has(const std::filesystem::path& file, std::string_view text,
+              std::chrono::milliseconds bound = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  for (;;) {
+    std::ifstream in{file};
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (content.str().find(text) != std::string::npos)
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(10ms);  // polling a file: no event to wait on
+  }
+}
+
+/// A logging configuration writing to `file`, the adminer's logger at
+/// `level`.
+std::string file_log(const std::filesystem::path& file,
+                     std::string_view level) {
+  return R"({"version": 1,
+    "formatters": {"f": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"file": {"class": "logging.FileHandler", "filename": ")"
+         + file.string() + R"(", "formatter": "f"}},
+    "loggers": {"hat.event.adminer": {"level": ")" + std::string{level}
+         + R"("}},
+    "root": {"level": "INFO", "handlers": ["file"]},
+    "disable_existing_loggers": false})";
+}
+
+}  // namespace
+
 TEST_CASE("hat-event-adminer: get and set against the server, whose log "
           "output follows") {
   adminer_run tool;
+  // The file's own: a console handler in a format of its own, on stderr,
+  // which the server's lines are read from.
   auto conf = tool.file(
     "event.yaml",
-    config_with_adminer(0, "{version: 1, root: {level: INFO}, "
-                           "disable_existing_loggers: false}"));
+    config_with_adminer(
+      0, "{version: 1, formatters: {c: {format: '%(levelname)s "
+         "[%(name)s] %(message)s'}}, handlers: {c: {class: "
+         "logging.StreamHandler, formatter: c}}, root: {level: INFO, "
+         "handlers: [c]}, disable_existing_loggers: false}"));
   test::server_process server{{"--conf", conf}};
-  REQUIRE(server.wait_listening() != 0);
-  auto port = std::to_string(server.wait_listening("adminer"));
+  REQUIRE(server.wait_listening("hat.event.eventer.server") != 0);
+  auto port =
+    std::to_string(server.wait_listening("hat.event.adminer.server"));
   REQUIRE(port != "0");
+  CHECK(server.logged("INFO [hat.event.server.main_runner] operational"));
 
   auto got = tool.run({"--port", port, "get-log-conf"});
   CHECK(got.exit_code == 0);
-  CHECK(got.out == R"({"version": 1, "root": {"level": "INFO"}, )"
-                   R"("disable_existing_loggers": false})" "\n");
+  CHECK(got.out
+        == R"({"version": 1, "formatters": {"c": {"format": "%(levelname)s )"
+           R"([%(name)s] %(message)s"}}, "handlers": {"c": {"class": )"
+           R"("logging.StreamHandler", "formatter": "c"}}, "root": )"
+           R"({"level": "INFO", "handlers": ["c"]}, )"
+           R"("disable_existing_loggers": false})" "\n");
   CHECK(got.err.empty());
 
   // YAML, as a configuration file is written; sent as JSON text.
-  auto warning = tool.file("warning.yaml",
-                           "version: 1\nroot:\n    level: WARNING\n");
+  auto out = tool.dir.path / "out.log";
+  auto warning = tool.file("warning.yaml", file_log(out, "WARNING"));
   auto set = tool.run({"--port", port, "set-log-conf", warning});
   CHECK(set.exit_code == 0);
   CHECK(set.out.empty());
   CHECK(set.err.empty());
-  CHECK(tool.run({"--port", port, "get-log-conf"}).out
-        == R"({"version": 1, "root": {"level": "WARNING"}})" "\n");
+  CHECK(tool.run({"--port", port, "get-log-conf"})
+          .out.find(R"("hat.event.adminer": {"level": "WARNING"})")
+        != std::string::npos);
 
   // Refused: the server's text, exit code 1. At WARNING the server does
   // not log the refusal (INFO); the junk's ERROR line, written later,
@@ -96,17 +148,17 @@ TEST_CASE("hat-event-adminer: get and set against the server, whose log "
   CHECK(refused.exit_code == 1);
   CHECK(refused.err == "hat-event-adminer: Unsupported version: 2\n");
   send_junk(static_cast<uint16_t>(std::stoi(port)));
-  CHECK(server.logged("ERROR [adminer] connection 5 closed: malformed"));
-  CHECK_FALSE(server.logged("refused: Unsupported version: 2", 0ms));
+  CHECK(file_has(out, "ERROR hat.event.adminer.server: connection 5 closed: "
+                      "malformed"));
+  CHECK_FALSE(file_has(out, "refused: Unsupported version: 2", 0ms));
 
-  // Back at INFO, the same refusal is logged.
-  auto info = tool.file("info.json",
-                        R"({"version": 1, "root": {"level": "INFO"}})");
+  // At INFO, the same refusal is logged.
+  auto info = tool.file("info.json", file_log(out, "INFO"));
   CHECK(tool.run({"--port", port, "set-log-conf", info}).exit_code == 0);
   auto again = tool.file("again.json", R"({"version": 3})");
   CHECK(tool.run({"--port", port, "set-log-conf", again}).exit_code == 1);
-  CHECK(server.logged("INFO [adminer] logging configuration refused: "
-                      "Unsupported version: 3"));
+  CHECK(file_has(out, "INFO hat.event.adminer.server: logging configuration "
+                      "refused: Unsupported version: 3\n"));
 
   server.signal(SIGTERM);
   CHECK(server.wait_exit(10s) == 0);
