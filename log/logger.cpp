@@ -87,11 +87,15 @@ void write(level lvl, std::string_view component, std::string message,
 }
 
 void install(std::shared_ptr<const logger_tree> tree) {
-  std::lock_guard guard{tree_mutex};
-  tree_lowest.store(tree ? tree->lowest_level() : 0,
-                    std::memory_order_relaxed);
-  tree_installed.store(tree != nullptr, std::memory_order_release);
-  current_tree = std::move(tree);
+  {
+    std::lock_guard guard{tree_mutex};
+    tree_lowest.store(tree ? tree->lowest_level() : 0,
+                      std::memory_order_relaxed);
+    tree_installed.store(tree != nullptr, std::memory_order_release);
+    current_tree.swap(tree);
+  }
+  // The tree replaced goes here, outside the lock: its syslog handlers
+  // stop their threads, which must not hold up other threads' lines.
 }
 
 std::shared_ptr<const logger_tree> installed() {

@@ -3,12 +3,13 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <variant>
+
+#include "protocol/python_json.hpp"
 
 namespace hat::log {
 
@@ -299,48 +300,9 @@ std::string python_float_repr(double value) {
     return "nan";
   if (std::isinf(value))
     return value < 0 ? "-inf" : "inf";
-  // The shortest digits that read back as `value`, laid out as Python's
-  // repr lays them: positional for exponents -4 to 15, else d.ddde+XX.
-  char buffer[64];
-  auto end = std::to_chars(buffer, buffer + sizeof buffer, value,
-                           std::chars_format::scientific)
-               .ptr;
-  std::string_view sci{buffer, static_cast<size_t>(end - buffer)};
-  bool negative = sci.front() == '-';
-  if (negative)
-    sci.remove_prefix(1);
-  auto e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e))
-    if (c != '.')
-      digits += c;
-  int exponent = std::stoi(std::string{sci.substr(e + 1)});
-  std::string out = negative ? "-" : "";
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) {
-      out += "0.";
-      out.append(-exponent - 1, '0');
-      out += digits;
-    } else if (static_cast<int>(digits.size()) <= exponent + 1) {
-      out += digits;
-      out.append(exponent + 1 - digits.size(), '0');
-      out += ".0";
-    } else {
-      out += digits.substr(0, exponent + 1);
-      out += '.';
-      out += digits.substr(exponent + 1);
-    }
-    return out;
-  }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) {
-    out += '.';
-    out += digits.substr(1);
-  }
-  char exp_text[16];
-  std::snprintf(exp_text, sizeof exp_text, "e%c%02d", exponent < 0 ? '-' : '+',
-                std::abs(exponent));
-  return out + exp_text;
+  std::string out;
+  python_json::append_float(out, value);
+  return out;
 }
 
 double created_seconds(std::chrono::system_clock::time_point created) {

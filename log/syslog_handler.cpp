@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "log/stream_handler.hpp"
@@ -121,6 +122,11 @@ int syslog_handler::connect_socket() {
 }
 
 void syslog_handler::run() {
+  // The server takes its signals with sigwait on a thread of its own; this
+  // thread may start before they are blocked and must never take one.
+  sigset_t all;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::unique_lock lock{mutex_};
   while (!stopping_) {
     lock.unlock();

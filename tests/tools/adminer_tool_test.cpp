@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -160,6 +163,59 @@ TEST_CASE("hat-event-adminer: get and set against the server, whose log "
   CHECK(file_has(out, "INFO hat.event.adminer.server: logging configuration "
                       "refused: Unsupported version: 3\n"));
 
+  server.signal(SIGTERM);
+  CHECK(server.wait_exit(10s) == 0);
+}
+
+TEST_CASE("hat-event-server: its log section sends to syslog over UDP and "
+          "to a file, and names what it leaves out") {
+  adminer_run tool;
+  // The syslog server: a UDP socket of the test's on 127.0.0.1.
+  int listener = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr)
+          == 0);
+  socklen_t length = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length);
+  auto out = tool.dir.path / "out.log";
+  auto conf = tool.file(
+    "event.yaml",
+    config_with_adminer(
+      0, "{version: 1, formatters: {f: {format: '%(levelname)s "
+         "%(name)s: %(message)s'}}, handlers: {syslog: {class: "
+         "hat.syslog.handler.SyslogHandler, host: 127.0.0.1, port: "
+         + std::to_string(ntohs(addr.sin_port))
+         + ", comm_type: UDP}, file: {class: "
+           "logging.handlers.RotatingFileHandler, filename: '"
+         + out.string()
+         + "', maxBytes: 100000, backupCount: 1, formatter: f}, timed: "
+           "{class: logging.handlers.TimedRotatingFileHandler, filename: "
+           "x.log}}, loggers: {hat.event.eventer: {handlers: [syslog]}}, "
+           "root: {level: INFO, handlers: [file, timed]}, "
+           "disable_existing_loggers: false}"));
+  test::server_process server{{"--conf", conf}};
+  CHECK(file_has(out, "INFO hat.event.eventer.server: listening on "
+                      "127.0.0.1:"));
+  CHECK(file_has(out, "WARNING hat.event.server.main: log: not supported, "
+                      "left out: handlers.timed.class "
+                      "logging.handlers.TimedRotatingFileHandler\n"));
+  // The same line reached the syslog listener as hat-syslog sends it.
+  pollfd wait{listener, POLLIN, 0};
+  REQUIRE(::poll(&wait, 1, 10000) == 1);
+  char datagram[65536];
+  auto got = ::recv(listener, datagram, sizeof datagram, 0);
+  REQUIRE(got > 0);
+  std::string message(datagram, static_cast<size_t>(got));
+  CHECK(message.starts_with("<14>1 "));
+  CHECK(message.find(" " HAT_SERVER_EXECUTABLE " "
+                     + std::to_string(server.pid())
+                     + " hat.event.eventer.server [hat@1 "
+                       "name=\"hat.event.eventer.server\" thread=\"")
+        != std::string::npos);
+  CHECK(message.find("] BOMlistening on 127.0.0.1:") != std::string::npos);
+  ::close(listener);
   server.signal(SIGTERM);
   CHECK(server.wait_exit(10s) == 0);
 }
