@@ -131,6 +131,21 @@ private:
     return filters;
   }
 
+  /// Files and syslog connections (each with a thread) a configuration
+  /// may hold: the adminer's peer is not to make us hold thousands.
+  static constexpr int max_resource_handlers = 64;
+
+  bool resource_left(const std::string& path) {
+    if (resource_handlers_ < max_resource_handlers) {
+      ++resource_handlers_;
+      return true;
+    }
+    unsupported(path + " (beyond "
+                + std::to_string(max_resource_handlers)
+                + " file and syslog handlers)");
+    return false;
+  }
+
   handler_ptr make_handler(const std::string& path,
                            const json::object& entry) {
     const auto& class_value = get(entry, "class");
@@ -158,7 +173,12 @@ private:
                                                    std::move(filters));
     }
     bool rotating = cls == "logging.handlers.RotatingFileHandler";
-    if (cls == "logging.FileHandler" || rotating) {
+    bool file = cls == "logging.FileHandler" || rotating;
+    bool syslog = cls == "hat.syslog.handler.SyslogHandler"
+                  || cls == "hat.syslog.handler.SysLogHandler";
+    if ((file || syslog) && !resource_left(path))
+      return nullptr;
+    if (file) {
       warn_other_keys(entry, path,
                       {"class", "level", "formatter", "filters", "filename",
                        "mode", "encoding", "delay", "maxBytes",
@@ -179,8 +199,7 @@ private:
       return std::make_shared<log::file_handler>(std::move(options), level,
                                                  format, std::move(filters));
     }
-    if (cls == "hat.syslog.handler.SyslogHandler"
-        || cls == "hat.syslog.handler.SysLogHandler") {
+    if (syslog) {
       warn_other_keys(entry, path,
                       {"class", "level", "formatter", "filters", "host",
                        "port", "comm_type", "queue_size", "reconnect_delay"});
@@ -197,7 +216,7 @@ private:
       }
       options.tcp = comm_type == "TCP";
       options.queue_size = static_cast<size_t>(std::clamp<int64_t>(
-        integer_of(get(entry, "queue_size")).value_or(1024), 1, 1 << 20));
+        integer_of(get(entry, "queue_size")).value_or(1024), 1, 1 << 16));
       if (const auto& delay = get(entry, "reconnect_delay");
           delay.is_number())
         options.reconnect_delay = std::chrono::milliseconds{
@@ -319,6 +338,7 @@ private:
   log_setup setup_;
   std::map<std::string, log::record_format> formats_;
   std::map<std::string, std::string> filter_names_;
+  int resource_handlers_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -176,8 +177,9 @@ struct conversion_spec {
 };
 
 std::string convert(const field_value& value, const conversion_spec& spec) {
-  if (spec.type == 's' || spec.type == 'r' || spec.type == 'a') {
-    std::string text = str_of(value, spec.type != 's');
+  bool numeric = std::strchr("diouxXeEfFgG", spec.type) != nullptr;
+  if (!numeric || spec.type == '\0') {
+    std::string text = str_of(value, spec.type == 'r' || spec.type == 'a');
     if (spec.precision >= 0)
       text = std::string{prefix_points(text, spec.precision)};
     auto length = code_points(text);
@@ -217,6 +219,8 @@ std::string convert(const field_value& value, const conversion_spec& spec) {
   return buffer;
 }
 
+constexpr int max_width = 10000;
+
 /// Walks `format`, calling `on_text(text)` for literal text and
 /// `on_field(key, spec)` for each `%(key)spec`.
 template <class OnText, class OnField>
@@ -245,10 +249,12 @@ void walk(const std::string& format, OnText&& on_text, OnField&& on_field) {
     conversion_spec spec;
     while (i < format.size() && std::strchr("-+ #0", format[i]))
       spec.flags += format[i++];
+    // Widths and precisions are capped: a configuration set over the
+    // adminer must not make every record take a gigabyte.
     auto number = [&] {
       int n = 0;
       while (i < format.size() && format[i] >= '0' && format[i] <= '9')
-        n = n * 10 + (format[i++] - '0');
+        n = std::min(max_width, n * 10 + (format[i++] - '0'));
       return n;
     };
     if (i < format.size() && format[i] >= '0' && format[i] <= '9')

@@ -243,3 +243,20 @@ TEST_CASE_FIXTURE(logging_fixture,
   log(level::info, "main", "still written");
   CHECK(file("ok.log") == "still written\n");
 }
+
+TEST_CASE("log setup: at most 64 file and syslog handlers, the others "
+          "named") {
+  json::object handlers;
+  for (int i = 100; i < 166; ++i)
+    handlers[std::to_string(i).insert(0, 1, 'h')] =
+      json::object{{"class", "logging.FileHandler"},
+                   {"filename", "never-opened.log"},
+                   {"delay", true}};
+  json::object conf{{"version", 1}, {"handlers", handlers}};
+  auto setup = hat::config::build_logger_tree(conf, nullptr);
+  CHECK(setup.tree->handlers.size() == 64);
+  CHECK(setup.unsupported
+        == std::vector<std::string>{
+          "handlers.h164 (beyond 64 file and syslog handlers)",
+          "handlers.h165 (beyond 64 file and syslog handlers)"});
+}

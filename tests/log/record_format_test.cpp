@@ -76,6 +76,12 @@ TEST_CASE("record format: fields no record has are named, and left empty") {
   CHECK(f.format(sample()) == "plain info \xc5\xa1 |");
 }
 
+TEST_CASE("record format: a width is capped, and an unknown conversion is "
+          "text") {
+  CHECK(formatted("%(levelname)99999999s").size() == 10000);
+  CHECK(formatted("%(levelno)c|%(name)q") == "20|hat.event.eventer.server");
+}
+
 // repr() of these floats, measured with CPython 3.11.7.
 TEST_CASE("record format: floats read as Python's repr writes them") {
   using hat::log::python_float_repr;
