@@ -26,12 +26,11 @@ using clock_type = chatter::clock;
 /// A configuration for the executable on an ephemeral port with `extra`
 /// lines appended under eventer_server.
 std::filesystem::path limits_config(const std::string& name,
-                                    const std::string& extra,
-                                    const std::string& level = "INFO") {
+                                    const std::string& extra) {
   return test::write_config(
     name + ".yaml",
     test::server_config_text(name, 3, "{module: hat.event.backends.memory}",
-                             "[]", extra, level));
+                             "[]", extra));
 }
 
 /// A field of /proc/PID/status in kB ("VmRSS").
