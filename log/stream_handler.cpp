@@ -1,5 +1,6 @@
 #include "log/stream_handler.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,9 +14,10 @@ bool passes_name_filter(std::string_view filter, std::string_view logger) {
          && logger[filter.size()] == '.';
 }
 
-bool write_all(int fd, std::string_view text) {
+bool write_all(int fd, std::string_view text, bool socket) {
   while (!text.empty()) {
-    auto n = ::write(fd, text.data(), text.size());
+    auto n = socket ? ::send(fd, text.data(), text.size(), MSG_NOSIGNAL)
+                    : ::write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)

@@ -24,7 +24,8 @@ private:
 };
 
 /// Writes `text` whole to `fd` (retrying short writes and EINTR); false
-/// when the descriptor refuses it.
-bool write_all(int fd, std::string_view text);
+/// when the descriptor refuses it. A socket is written with send() and
+/// MSG_NOSIGNAL: a peer gone is an error, not SIGPIPE.
+bool write_all(int fd, std::string_view text, bool socket = false);
 
 }  // namespace hat::log

@@ -24,20 +24,6 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-/// send() of all of `wire`, without SIGPIPE when the peer is gone; a
-/// datagram goes whole or not at all.
-bool write_all_socket(int fd, std::string_view wire) {
-  while (!wire.empty()) {
-    auto n = ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    wire.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 syslog_handler::syslog_handler(syslog_options options, int level,
@@ -162,7 +148,7 @@ void syslog_handler::run() {
       }
       lock.unlock();
       auto wire = options_.tcp ? octet_counted(message) : message;
-      bool sent = write_all_socket(fd, wire);
+      bool sent = write_all(fd, wire, true);
       lock.lock();
       if (!sent) {
         report("send failed: " + errno_text());

@@ -25,6 +25,7 @@
 #include "protocol/chatter_frame.hpp"
 #include "tests/server/monitor_double.hpp"
 #include "tests/server/server_harness.hpp"
+#include "tests/file_log_config.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace hat;
@@ -152,20 +153,6 @@ TEST_CASE("adminer: get before any set answers the file's log, re-encoded "
 
 namespace {
 
-/// A configuration writing to `file`: the adminer's logger at `level`,
-/// the others as the root (INFO) lets them.
-std::string file_config(const std::filesystem::path& file,
-                        std::string_view level) {
-  return R"({"version": 1,
-    "formatters": {"f": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"file": {"class": "logging.FileHandler", "filename": ")"
-         + file.string() + R"(", "formatter": "f"}},
-    "loggers": {"hat.event.adminer": {"level": ")"
-         + std::string{level} + R"("}},
-    "root": {"level": "INFO", "handlers": ["file"]},
-    "disable_existing_loggers": false})";
-}
-
 std::string file_text(const std::filesystem::path& file) {
   std::ifstream in{file};
   std::ostringstream text;
@@ -183,7 +170,7 @@ TEST_CASE("adminer: a set is in force for every connection, and its "
   test::server_harness harness{adminer_config(R"({"version": 1})")};
   auto client = connect_adminer(harness);
   auto other = connect_adminer(harness);
-  auto warning_only = file_config(out, "WARNING");
+  auto warning_only = test::file_log_config(out, "WARNING");
   CHECK(set_error(client, warning_only) == "");
   CHECK(get_text(other).find(R"("hat.event.adminer": {"level": "WARNING"})")
         != std::string::npos);
@@ -191,14 +178,14 @@ TEST_CASE("adminer: a set is in force for every connection, and its "
   // hat.event.adminer.server is at WARNING, so there is none.
   CHECK(set_error(client, R"({"version": 2})") == "Unsupported version: 2");
   // Back to INFO, the same line is written, in the configured format.
-  CHECK(set_error(other, file_config(out, "INFO")) == "");
+  CHECK(set_error(other, test::file_log_config(out, "INFO")) == "");
   CHECK(set_error(client, R"({"version": 3})") == "Unsupported version: 3");
   CHECK(file_text(out)
         == "INFO hat.event.adminer.server: logging configuration refused: "
            "Unsupported version: 3\n");
   // A set under INFO says so in the file before its configuration takes
   // over (under WARNING it did not).
-  CHECK(set_error(client, file_config(out, "DEBUG")) == "");
+  CHECK(set_error(client, test::file_log_config(out, "DEBUG")) == "");
   CHECK(file_text(out)
         == "INFO hat.event.adminer.server: logging configuration refused: "
            "Unsupported version: 3\n"

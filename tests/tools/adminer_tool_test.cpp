@@ -20,6 +20,7 @@
 #include "protocol/chatter_frame.hpp"
 #include "tests/child_process.hpp"
 #include "tests/server/server_process.hpp"
+#include "tests/file_log_config.hpp"
 #include "tests/temp_dir.hpp"
 #include "tools/hat_event_adminer/arguments.hpp"
 
@@ -87,20 +88,6 @@ bool file_has(const std::filesystem::path& file, std::string_view text,
   }
 }
 
-/// A logging configuration writing to `file`, the adminer's logger at
-/// `level`.
-std::string file_log(const std::filesystem::path& file,
-                     std::string_view level) {
-  return R"({"version": 1,
-    "formatters": {"f": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"file": {"class": "logging.FileHandler", "filename": ")"
-         + file.string() + R"(", "formatter": "f"}},
-    "loggers": {"hat.event.adminer": {"level": ")" + std::string{level}
-         + R"("}},
-    "root": {"level": "INFO", "handlers": ["file"]},
-    "disable_existing_loggers": false})";
-}
-
 }  // namespace
 
 TEST_CASE("hat-event-adminer: get and set against the server, whose log "
@@ -134,7 +121,8 @@ TEST_CASE("hat-event-adminer: get and set against the server, whose log "
 
   // YAML, as a configuration file is written; sent as JSON text.
   auto out = tool.dir.path / "out.log";
-  auto warning = tool.file("warning.yaml", file_log(out, "WARNING"));
+  auto warning =
+    tool.file("warning.yaml", test::file_log_config(out, "WARNING"));
   auto set = tool.run({"--port", port, "set-log-conf", warning});
   CHECK(set.exit_code == 0);
   CHECK(set.out.empty());
@@ -156,7 +144,7 @@ TEST_CASE("hat-event-adminer: get and set against the server, whose log "
   CHECK_FALSE(file_has(out, "refused: Unsupported version: 2", 0ms));
 
   // At INFO, the same refusal is logged.
-  auto info = tool.file("info.json", file_log(out, "INFO"));
+  auto info = tool.file("info.json", test::file_log_config(out, "INFO"));
   CHECK(tool.run({"--port", port, "set-log-conf", info}).exit_code == 0);
   auto again = tool.file("again.json", R"({"version": 3})");
   CHECK(tool.run({"--port", port, "set-log-conf", again}).exit_code == 1);
