@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <thread>
 
 #include "log/stream_handler.hpp"
 
@@ -29,24 +30,20 @@ std::string errno_text() {
 syslog_handler::syslog_handler(syslog_options options, int level,
                                std::vector<std::string> filters)
   : handler(level, record_format{}, std::move(filters)),
-    options_(std::move(options)),
-    origin_(this_process()) {
-  thread_ = std::thread{[this] { run(); }};
+    origin_(this_process()),
+    sender_(std::make_shared<syslog_sender>(std::move(options), origin_)) {
+  std::thread{[sender = sender_] { sender->run(); }}.detach();
 }
 
 syslog_handler::~syslog_handler() {
-  {
-    std::lock_guard guard{mutex_};
-    stopping_ = true;
-    if (socket_ >= 0)
-      ::shutdown(socket_, SHUT_RDWR);
-  }
-  wake_.notify_all();
-  thread_.join();
+  sender_->stop();
 }
 
 void syslog_handler::emit(const record& rec) {
-  auto message = syslog_message(rec, origin_);
+  sender_->queue(syslog_message(rec, origin_));
+}
+
+void syslog_sender::queue(std::string message) {
   {
     std::lock_guard guard{mutex_};
     if (stopping_)
@@ -60,7 +57,17 @@ void syslog_handler::emit(const record& rec) {
   wake_.notify_one();
 }
 
-void syslog_handler::report(const std::string& what) {
+void syslog_sender::stop() {
+  {
+    std::lock_guard guard{mutex_};
+    stopping_ = true;
+    if (socket_ >= 0)
+      ::shutdown(socket_, SHUT_RDWR);
+  }
+  wake_.notify_all();
+}
+
+void syslog_sender::report(const std::string& what) {
   if (failing_)
     return;
   failing_ = true;
@@ -70,7 +77,7 @@ void syslog_handler::report(const std::string& what) {
                              + std::to_string(options_.queue_size) + ")\n");
 }
 
-int syslog_handler::connect_socket() {
+int syslog_sender::connect_socket() {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = options_.tcp ? SOCK_STREAM : SOCK_DGRAM;
@@ -107,7 +114,7 @@ int syslog_handler::connect_socket() {
   return fd;
 }
 
-void syslog_handler::run() {
+void syslog_sender::run() {
   // The server takes its signals with sigwait on a thread of its own; this
   // thread may start before they are blocked and must never take one.
   sigset_t all;

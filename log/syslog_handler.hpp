@@ -13,9 +13,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "log/handler.hpp"
 #include "log/syslog_message.hpp"
@@ -31,18 +31,21 @@ struct syslog_options {
   std::chrono::milliseconds reconnect_delay{5000};
 };
 
-class syslog_handler : public handler {
+/// What the sending thread works on: shared by the handler and its
+/// thread, so that the handler can go without waiting for the thread.
+class syslog_sender {
 public:
-  syslog_handler(syslog_options options, int level,
-                 std::vector<std::string> filters);
-  /// Stops the thread; what is still queued is not sent.
-  ~syslog_handler() override;
+  syslog_sender(syslog_options options, syslog_origin origin)
+    : options_(std::move(options)), origin_(std::move(origin)) {}
 
-protected:
-  void emit(const record& rec) override;
+  /// Queues one message (dropping the oldest beyond queue_size).
+  void queue(std::string message);
+  /// Asks the thread to stop; an ongoing send is interrupted.
+  void stop();
+  /// The thread's body: connect, send what is queued, reconnect.
+  void run();
 
 private:
-  void run();
   /// A connected socket, or -1 after reporting why not.
   int connect_socket();
   void report(const std::string& what);
@@ -58,7 +61,24 @@ private:
   int socket_ = -1;
   /// An outage was reported and nothing was sent since.
   bool failing_ = false;
-  std::thread thread_;
+};
+
+class syslog_handler : public handler {
+public:
+  syslog_handler(syslog_options options, int level,
+                 std::vector<std::string> filters);
+  /// Tells the thread to stop and lets it end on its own: the last
+  /// reference to a replaced configuration may go on any thread, an
+  /// actor's too, and a connect or a name lookup in progress can take
+  /// seconds. What is still queued is not sent.
+  ~syslog_handler() override;
+
+protected:
+  void emit(const record& rec) override;
+
+private:
+  syslog_origin origin_;
+  std::shared_ptr<syslog_sender> sender_;
 };
 
 }  // namespace hat::log
