@@ -145,7 +145,7 @@ TEST_CASE("hat-event-manager: payloads from files and escapes, against the "
     std::ofstream{path, std::ios::binary} << text;
     return path.string();
   };
-  tool_process sub{server.args({"subscribe", "u/*", "--count", "3"})};
+  tool_process sub{server.args({"subscribe", "u/*", "--count", "5"})};
   REQUIRE(sub.stderr_has("subscribed"));
   // Non-ASCII is written escaped, as json.dumps writes it.
   registered(server, {"register", "u/json"}, "\"\xc5\xa1\xe4\xb8\xad\"");
@@ -154,7 +154,14 @@ TEST_CASE("hat-event-manager: payloads from files and escapes, against the "
                       file("p.yml", "v: [yes, 0x10, ~]\n")});
   registered(server, {"register", "u/bin", "--binary-type", "t",
                       "--payload-path", file("p.dat", "\x10z")});
-  // Notified once stored: the queries below see all three.
+  registered(server, {"register", "u/toml", "--payload-path",
+                      file("p.toml", "name = \"pump \\u0161\"\n"
+                                     "[limits]\nmax = 9007199254740993\n"
+                                     "ratio = 0.1\n[[points]]\nid = 1\n"
+                                     "[[points]]\nid = 2\non = true\n")});
+  registered(server, {"register", "u/toml-in", "--payload-type", "toml"},
+             "b = 1e16\na = [1, 2.5]\n");
+  // Notified once stored: the queries below see all five.
   REQUIRE(sub.finish() == 0);
   auto query = [&](const std::string& type) {
     auto run = run_tool(server.args({"query", "latest", "--event-types",
@@ -172,6 +179,17 @@ TEST_CASE("hat-event-manager: payloads from files and escapes, against the "
   CHECK(query("u/yaml") == R"("payload": {"data_type": "json", "data": )"
                            R"({"v": [true, 16, null]}}}], )"
                            R"("more_follows": false})");
+  // As json.dumps(tomllib.load(...)) writes it (CPython 3.11): keys in
+  // the file's order, the integer exact, floats as Python's repr.
+  CHECK(query("u/toml") == R"("payload": {"data_type": "json", "data": )"
+                           R"({"name": "pump \u0161", "limits": )"
+                           R"({"max": 9007199254740993, "ratio": 0.1}, )"
+                           R"("points": [{"id": 1}, )"
+                           R"({"id": 2, "on": true}]}}}], )"
+                           R"("more_follows": false})");
+  CHECK(query("u/toml-in") == R"("payload": {"data_type": "json", "data": )"
+                              R"({"b": 1e+16, "a": [1, 2.5]}}}], )"
+                              R"("more_follows": false})");
   CHECK(query("u/bin") == R"("payload": {"data_type": "binary", )"
                           R"("binary_type": "t", "data": "107a"}}], )"
                           R"("more_follows": false})");
@@ -191,6 +209,20 @@ TEST_CASE("hat-event-manager: failures are one line and an exit code, no "
   CHECK(missing.code == 1);
   CHECK(missing.err == "hat-event-manager: error: " + absent
                          + ": No such file or directory\n");
+  auto toml_syntax = run_tool(server.args({"register", "a/b",
+                                           "--payload-type", "toml"}),
+                              "a = 1\n[t\n");
+  CHECK(toml_syntax.code == 1);
+  CHECK(toml_syntax.err.starts_with("hat-event-manager: error: standard "
+                                    "input: line 2, column "));
+  CHECK(toml_syntax.err.find('\n') == toml_syntax.err.size() - 1);
+  auto toml_date = run_tool(server.args({"register", "a/b",
+                                         "--payload-type", "toml"}),
+                            "when = 1979-05-27\n");
+  CHECK(toml_date.code == 1);
+  CHECK(toml_date.err == "hat-event-manager: error: standard input: when: "
+                         "a TOML date or time has no JSON form (the "
+                         "reference fails to encode it) (line 1)\n");
   // Nothing was sent.
   auto latest = run_tool(server.args({"query", "latest", "--event-types",
                                       "a/*"}));

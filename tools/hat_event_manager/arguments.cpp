@@ -156,15 +156,12 @@ payload_format payload_format_value(cursor& c, std::string_view option) {
     return payload_format::json;
   if (text == "yaml")
     return payload_format::yaml;
+  if (text == "toml")
+    return payload_format::toml;
   if (text == "binary")
     return payload_format::binary;
   if (text == "none")
     return payload_format::none;
-  if (text == "toml")
-    throw usage_error(std::string{option}
-                      + " toml: TOML payloads are not read here (there is "
-                        "no TOML reader in this build's libraries); give "
-                        "the payload as JSON or YAML");
   bad_value(option, text, "json, yaml, toml, binary or none");
 }
 
@@ -176,10 +173,7 @@ payload_format format_of_path(std::string_view path) {
   if (path.ends_with(".yaml") || path.ends_with(".yml"))
     return payload_format::yaml;
   if (path.ends_with(".toml"))
-    throw usage_error("--payload-path " + std::string{path}
-                      + ": TOML payloads are not read here (there is no "
-                        "TOML reader in this build's libraries); use "
-                        "--payload-type or a JSON or YAML file");
+    return payload_format::toml;
   return payload_format::binary;
 }
 

@@ -41,7 +41,7 @@ struct help_command {};
 struct version_command {};
 
 /// How register reads its payload (--payload-type, or the file's suffix).
-enum class payload_format { json, yaml, binary, none };
+enum class payload_format { json, yaml, toml, binary, none };
 
 /// The payload of a register, read when the command runs, before it
 /// connects: from `path` ("-" is standard input) unless `inline_json` (our

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "config/server_config.hpp"
+#include "config/toml_to_json.hpp"
 #include "config/yaml_to_json.hpp"
 
 namespace hat::manager_tool {
@@ -14,7 +15,8 @@ namespace hat::manager_tool {
 namespace {
 
 /// json.dumps text of a value read from `name`; YAML's .nan and .inf have
-/// none the server could read back (Python would send NaN).
+/// none the server could read back (Python would send NaN). toml_to_json
+/// refuses TOML's itself, naming the key.
 std::string dumps(const boost::json::value& value, const std::string& name) {
   auto text = python_json::encode(value);
   if (!text)
@@ -67,6 +69,12 @@ std::optional<event_payload> read_payload(const payload_source& source) {
   case payload_format::yaml:
     try {
       return payload_json{dumps(config::yaml_to_json(bytes), name)};
+    } catch (const config::config_error& e) {
+      throw payload_error(name + ": " + e.what());
+    }
+  case payload_format::toml:
+    try {
+      return payload_json{dumps(config::toml_to_json(bytes), name)};
     } catch (const config::config_error& e) {
       throw payload_error(name + ": " + e.what());
     }

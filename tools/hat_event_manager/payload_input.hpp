@@ -1,7 +1,7 @@
 #pragma once
 
-/// Register's payload, read as the reference's manager reads it: JSON or
-/// YAML become a JSON payload whose text is what Python's json.dumps
+/// Register's payload, read as the reference's manager reads it: JSON,
+/// YAML or TOML become a JSON payload whose text is what Python's json.dumps
 /// writes for the value (what the reference sends, and so what other
 /// clients get back), binary is the bytes as they are, none is no payload.
 
