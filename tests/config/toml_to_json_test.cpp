@@ -93,3 +93,36 @@ TEST_CASE("TOML syntax errors name the line and column") {
   CHECK(error_of("s = \"\xff\"\n").starts_with("line 1, column "));
   CHECK(error.find('\n') == std::string::npos);
 }
+
+TEST_CASE("TOML nesting is bounded, dotted keys and table headers too") {
+  auto dotted = [](size_t depth) {
+    std::string key = "k";
+    for (size_t i = 1; i < depth; ++i)
+      key += ".k";
+    return key;
+  };
+  // toml++ takes these (only arrays and inline tables are bounded there),
+  // and 200,000 parts overflowed its stack: refused before it parses.
+  CHECK(error_of(dotted(256) + " = 1\n") == "(no error)");
+  CHECK(error_of("a = 1 # x" + dotted(300) + "\n" + dotted(257) + " = 1\n")
+        == "a dotted key or table header of more than 256 parts (line 2)");
+  auto header = std::string{"["}.append(dotted(1'000'000)).append("]\n");
+  CHECK(error_of(header).starts_with("a dotted key or table header of more "
+                                     "than 256 parts"));
+  std::string quoted{"'\"'"};
+  for (int i = 0; i < 300; ++i)
+    quoted += ". \"k.\"";
+  quoted += " = 1\n";
+  CHECK(error_of(quoted).starts_with("a dotted key or table header"));
+  // Dots in strings, comments and floats are no key's.
+  CHECK(error_of("s = \"" + dotted(300) + "\" # " + dotted(300) + "\n"
+                 "m = \"\"\"\n" + dotted(300) + "\n\"\"\"\nf = [1.5, 2.5]\n")
+        == "(no error)");
+  // Parts of a header and a key add up, each under the bound.
+  auto both = std::string{"["}.append(dotted(200)).append("]\n");
+  both.append(dotted(100)).append(" = 1\n");
+  CHECK(error_of(both)
+        == "tables and arrays nested deeper than 256 (line 2)");
+  CHECK(error_of("a = " + std::string(300, '[') + std::string(300, ']'))
+          .starts_with("line 1, column "));
+}
