@@ -15,8 +15,11 @@
 /// Refused, because json.dumps has no text for them: dates, times and
 /// date-times (Python makes datetime objects, which the reference then
 /// fails to encode) and nan/inf (the reference would send NaN, which is
-/// no JSON). Known difference: an integer beyond int64 is a syntax error
-/// here, as TOML 1.0 says it must be; tomllib reads it as a Python int.
+/// no JSON). Known differences: an integer beyond int64 is a syntax error
+/// here, as TOML 1.0 says it must be, where tomllib reads it as a Python
+/// int; tables and arrays nested deeper than 256, a dotted key or table
+/// header of more than 256 parts among them, are refused (toml++ recurses
+/// once per part).
 
 #include <boost/json.hpp>
 #include <string_view>
