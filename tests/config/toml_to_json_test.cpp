@@ -105,15 +105,18 @@ TEST_CASE("TOML nesting is bounded, dotted keys and table headers too") {
   // and 200,000 parts overflowed its stack: refused before it parses.
   CHECK(error_of(dotted(256) + " = 1\n") == "(no error)");
   CHECK(error_of("a = 1 # x" + dotted(300) + "\n" + dotted(257) + " = 1\n")
-        == "a dotted key or table header of more than 256 parts (line 2)");
+        == "line 2, column 512: TOML syntax error: a dotted key or table "
+           "header of more than 256 parts");
   auto header = std::string{"["}.append(dotted(1'000'000)).append("]\n");
-  CHECK(error_of(header).starts_with("a dotted key or table header of more "
-                                     "than 256 parts"));
+  CHECK(error_of(header).starts_with("line 1, column 513: TOML syntax "
+                                     "error: a dotted key or table header "
+                                     "of more than 256 parts"));
   std::string quoted{"'\"'"};
   for (int i = 0; i < 300; ++i)
     quoted += ". \"k.\"";
   quoted += " = 1\n";
-  CHECK(error_of(quoted).starts_with("a dotted key or table header"));
+  CHECK(error_of(quoted).find("a dotted key or table header")
+        != std::string::npos);
   // Dots in strings, comments and floats are no key's.
   CHECK(error_of("s = \"" + dotted(300) + "\" # " + dotted(300) + "\n"
                  "m = \"\"\"\n" + dotted(300) + "\n\"\"\"\nf = [1.5, 2.5]\n")
@@ -125,4 +128,19 @@ TEST_CASE("TOML nesting is bounded, dotted keys and table headers too") {
         == "tables and arrays nested deeper than 256 (line 2)");
   CHECK(error_of("a = " + std::string(300, '[') + std::string(300, ']'))
           .starts_with("line 1, column "));
+}
+
+TEST_CASE("TOML with non-ASCII characters where toml++ 3.3.0 looked "
+          "for whitespace") {
+  // Undefined behaviour inside toml++ before toml_to_json.cpp made its
+  // character classes answer (fuzz findings): now syntax errors, as in
+  // tomllib, and the valid texts read as tomllib reads them.
+  CHECK(error_of("d = \xcf\x98" "000\n")
+          .starts_with("line 1, column 5: TOML syntax error: "));
+  CHECK(error_of("a = 1.\"\x07|\\b\xcf\x9a\xce\xd1\n")
+          .starts_with("line 1, column "));
+  CHECK(error_of("a = 1 \xc3\xa9\n").starts_with("line 1, column "));
+  CHECK(dumps("# \xcf\x98 comment\n's' = '\xcf\x98'\n"
+              "m = \"\"\"a\\\n  \xcf\x98" "b\"\"\"\n")
+        == R"({"s": "\u03d8", "m": "a\u03d8b"})");
 }
