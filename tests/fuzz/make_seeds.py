@@ -146,6 +146,12 @@ for selector, values in lmdb.items():
 for name, text in json_texts.items():
     seed("fuzz_json_validation", name, text)
 
+# fuzz_toml_payload: the TOML texts of the conversion's tests.
+toml_test = (repo / "tests" / "config" / "toml_to_json_test.cpp").read_text()
+for i, text in enumerate(re.findall(r'dumps\("((?:[^"\\]|\\.)*)"', toml_test)):
+    seed("fuzz_toml_payload", f"test_{i}.toml",
+         text.encode().decode("unicode_escape").encode("latin-1"))
+
 # fuzz_config_yaml / fuzz_config_json: the repo's configuration files and
 # those the configuration tests build.
 config = repo / "config"
