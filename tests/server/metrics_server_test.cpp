@@ -103,7 +103,10 @@ template <class Pred>
 bool scrape_until(uint16_t port, std::string_view name, Pred pred) {
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(scraped(port, name)))
+    // A sample may not be there yet (a peer's, before its sync actor ran).
+    auto answer = get(port, "/metrics");
+    REQUIRE(answer.code == 200);
+    if (auto value = sample(answer.body, name); value && pred(*value))
       return true;
     std::this_thread::sleep_for(10ms);
   }
