@@ -1,9 +1,11 @@
 #pragma once
 
-// The argument walk both command-line tools share; each tool keeps its own
+// The argument walk the command-line tools share; each tool keeps its own
 // options and its own usage error (`Error`, built from a message).
 
+#include <charconv>
 #include <cstddef>
+#include <system_error>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,18 @@ inline bool asks_for(const std::vector<std::string_view>& args,
       return true;
   }
   return false;
+}
+
+/// `text` read whole as a number of type T (from_chars: no sign for
+/// unsigned, no spaces, no trailing text), or nothing.
+template <class T>
+std::optional<T> whole_number(std::string_view text) {
+  T value{};
+  auto [end, error] =
+    std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
 }
 
 /// "--port: expected a port number, got 'x'" as an `Error`.

@@ -1,6 +1,5 @@
 #include "tools/hat_event_adminer/arguments.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <optional>
 
@@ -14,25 +13,19 @@ using cursor = hat::tools::argument_cursor<usage_error>;
 
 uint16_t port_value(cursor& c, std::string_view option) {
   auto text = c.value(option);
-  int value = 0;
-  auto [end, error] =
-    std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size() || value < 1
-      || value > 65535)
+  auto value = tools::whole_number<int>(text);
+  if (!value || *value < 1 || *value > 65535)
     tools::bad_value<usage_error>(option, text, "a port number in [1, 65535]");
-  return static_cast<uint16_t>(value);
+  return static_cast<uint16_t>(*value);
 }
 
 std::chrono::milliseconds seconds_value(cursor& c, std::string_view option) {
   auto text = c.value(option);
-  double seconds = 0;
-  auto [end, error] =
-    std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (error != std::errc{} || end != text.data() + text.size()
-      || !(seconds > 0) || seconds > 1e6)
+  auto seconds = tools::whole_number<double>(text);
+  if (!seconds || !(*seconds > 0) || *seconds > 1e6)
     tools::bad_value<usage_error>(option, text, "a number of seconds above 0");
   return std::chrono::milliseconds{
-    static_cast<int64_t>(std::ceil(seconds * 1000))};
+    static_cast<int64_t>(std::ceil(*seconds * 1000))};
 }
 
 }  // namespace

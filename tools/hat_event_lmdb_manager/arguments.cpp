@@ -1,7 +1,6 @@
 #include "tools/hat_event_lmdb_manager/arguments.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 #include <utility>
 
@@ -21,12 +20,7 @@ using cursor = hat::tools::argument_cursor<usage_error>;
 }
 
 std::optional<uint64_t> to_uint(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, error] =
-    std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
+  return hat::tools::whole_number<uint64_t>(text);
 }
 
 /// Server and partition ids are unsigned 64-bit keys on disk.

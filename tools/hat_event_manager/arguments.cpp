@@ -25,26 +25,16 @@ using cursor = hat::tools::argument_cursor<usage_error>;
 int64_t parse_integer(std::string_view option, std::string_view text,
                       int64_t min = std::numeric_limits<int64_t>::min(),
                       int64_t max = std::numeric_limits<int64_t>::max()) {
-  int64_t value = 0;
-  auto [end, error] =
-    std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size())
+  auto parsed = hat::tools::whole_number<int64_t>(text);
+  if (!parsed)
     bad_value(option, text, "an integer");
+  auto value = *parsed;
   if (value < min || value > max)
     bad_value(option, text,
               max == std::numeric_limits<int64_t>::max()
                 ? "an integer of at least " + std::to_string(min)
                 : "an integer in [" + std::to_string(min) + ", "
                     + std::to_string(max) + "]");
-  return value;
-}
-
-std::optional<double> parse_double(std::string_view text) {
-  double value = 0;
-  auto [end, error] =
-    std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
   return value;
 }
 
@@ -80,7 +70,7 @@ event_type query_type_value(std::string_view text) {
 
 std::chrono::milliseconds seconds_value(cursor& c, std::string_view option) {
   auto text = c.value(option);
-  auto seconds = parse_double(text);
+  auto seconds = hat::tools::whole_number<double>(text);
   if (!seconds || !(*seconds > 0) || *seconds > 1e9)
     bad_value(option, text, "a number of seconds above 0");
   return std::chrono::milliseconds{
@@ -461,7 +451,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) {
     return timestamp_now();
   if (auto t = timestamp_from_iso8601(text))
     return t;
-  if (auto seconds = parse_double(text))
+  if (auto seconds = hat::tools::whole_number<double>(text))
     return timestamp_from_float(*seconds);
   return std::nullopt;
 }
