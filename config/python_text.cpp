@@ -5,25 +5,13 @@
 #include <cstdio>
 
 #include "protocol/python_json.hpp"
+#include "protocol/utf8.hpp"
 
 namespace hat::config::python {
 
 namespace {
 
 namespace json = boost::json;
-
-/// The code point at the start of valid UTF-8 `text`; `length` its bytes.
-char32_t code_point_at(std::string_view text, size_t& length) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(0);
-  length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-  if (length > text.size())
-    length = text.size();
-  char32_t cp = length == 1 ? lead : lead & (0x7f >> length);
-  for (size_t k = 1; k < length; ++k)
-    cp = (cp << 6) | (byte(k) & 0x3f);
-  return cp;
-}
 
 bool printable_beyond_ascii(char32_t cp) {
   return !(cp <= 0xa0 || cp == 0xad || (cp >= 0x2000 && cp <= 0x200f)
@@ -52,8 +40,9 @@ std::string repr(std::string_view text) {
                  : '\'';
   std::string out(1, quote);
   while (!text.empty()) {
-    size_t length = 1;
-    char32_t cp = code_point_at(text, length);
+    auto rest = text;
+    char32_t cp = next_code_point(rest);
+    size_t length = text.size() - rest.size();
     if (cp == static_cast<char32_t>(quote) || cp == '\\') {
       out += '\\';
       out += static_cast<char>(cp);

@@ -13,36 +13,6 @@ namespace hat::python_json {
 
 namespace {
 
-constexpr char32_t replacement_character = 0xfffd;
-
-/// Decodes the UTF-8 sequence at the start of `text` and drops it from
-/// `text`; anything invalid yields U+FFFD and drops one byte.
-char32_t next_code_point(std::string_view& text) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(0);
-  size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if (lead < 0x80) {
-    text.remove_prefix(1);
-    return lead;
-  } else if ((lead & 0xe0) == 0xc0) {
-    length = 2, cp = lead & 0x1f, min = 0x80;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3, cp = lead & 0x0f, min = 0x800;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  }
-  bool valid = length != 0 && text.size() >= length;
-  for (size_t i = 1; valid && i < length; ++i) {
-    valid = (byte(i) & 0xc0) == 0x80;
-    cp = (cp << 6) | (byte(i) & 0x3f);
-  }
-  valid = valid && cp >= min && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
-  text.remove_prefix(valid ? length : 1);
-  return valid ? cp : replacement_character;
-}
-
 void append_u_escape(std::string& out, unsigned unit) {
   static constexpr char hex[] = "0123456789abcdef";
   out += "\\u";
@@ -116,7 +86,7 @@ bool append_value(std::string& out, const boost::json::value& value) {
 void append_string(std::string& out, std::string_view text) {
   out += '"';
   while (!text.empty()) {
-    char32_t cp = next_code_point(text);
+    char32_t cp = hat::next_code_point(text);
     switch (cp) {
     case '"':
       out += "\\\"";

@@ -57,4 +57,30 @@ bool is_valid_utf8(const char* data, size_t size) {
   return true;
 }
 
+char32_t next_code_point(std::string_view& text) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  size_t length = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if (lead < 0x80) {
+    text.remove_prefix(1);
+    return lead;
+  } else if ((lead & 0xe0) == 0xc0) {
+    length = 2, cp = lead & 0x1f, min = 0x80;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3, cp = lead & 0x0f, min = 0x800;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4, cp = lead & 0x07, min = 0x10000;
+  }
+  bool valid = length != 0 && text.size() >= length;
+  for (size_t i = 1; valid && i < length; ++i) {
+    valid = (byte(i) & 0xc0) == 0x80;
+    cp = (cp << 6) | (byte(i) & 0x3f);
+  }
+  valid = valid && cp >= min && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+  text.remove_prefix(valid ? length : 1);
+  return valid ? cp : 0xfffd;
+}
+
 }  // namespace hat
