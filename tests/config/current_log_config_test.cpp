@@ -111,7 +111,7 @@ TEST_CASE("adminer: the reference server's answers to one real connection, "
           "reproduced byte for byte") {
   // The reference ran with log: {version: 1, disable_existing_loggers:
   // false}; the client got, set, set a bad version, got again.
-  auto frames = test::load_vectors("adminer_chatter_frames.json");
+  auto frames = test::load_vectors("ops/adminer_chatter_frames.json");
   REQUIRE(frames.size() == 8);
   current_log_config conf{
     json::parse(R"({"version": 1, "disable_existing_loggers": false})")};

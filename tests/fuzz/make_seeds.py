@@ -70,7 +70,7 @@ for vector in current:
 # set's JSON text.
 adminer_names = ["MsgGetLogConfReq", "MsgGetLogConfRes", "MsgSetLogConfReq",
                  "MsgSetLogConfRes"]
-for vector in load("adminer_vectors.json"):
+for vector in load("ops/adminer_vectors.json"):
     index = adminer_names.index(vector["type"])
     seed("fuzz_adminer", vector["name"],
          bytes([0, index]) + bytes.fromhex(vector["hex"]))

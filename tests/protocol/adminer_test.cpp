@@ -27,7 +27,7 @@ adminer::message inner_message(const json::value& frame) {
 }  // namespace
 
 TEST_CASE("adminer vectors: encoded byte for byte, decoded back") {
-  auto vectors = test::load_vectors("adminer_vectors.json");
+  auto vectors = test::load_vectors("ops/adminer_vectors.json");
   REQUIRE(vectors.size() == 24);
   for (auto& vector : vectors) {
     INFO("vector ", text_of(vector, "name"));
@@ -72,7 +72,7 @@ TEST_CASE("adminer: what does not decode is refused, not over-read") {
 }
 
 TEST_CASE("adminer chatter frames: one real connection, frame by frame") {
-  auto frames = test::load_vectors("adminer_chatter_frames.json");
+  auto frames = test::load_vectors("ops/adminer_chatter_frames.json");
   REQUIRE(frames.size() == 8);
   for (auto& frame : frames) {
     INFO("frame ", text_of(frame, "name"));
@@ -90,7 +90,7 @@ TEST_CASE("adminer chatter frames: one real connection, frame by frame") {
 
 TEST_CASE("adminer session: answers the real connection's requests with "
           "the reference server's bytes") {
-  auto frames = test::load_vectors("adminer_chatter_frames.json");
+  auto frames = test::load_vectors("ops/adminer_chatter_frames.json");
   REQUIRE(frames.size() == 8);
   adminer::server_session session;
   auto now = chatter::clock::now();

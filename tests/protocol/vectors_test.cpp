@@ -204,22 +204,35 @@ TEST_CASE("vectors: whole chatter frames") {
   }
 }
 
-TEST_CASE("vectors: the repository's copy matches ../shared/vectors") {
+TEST_CASE("vectors: the repository's copies match ../shared") {
+  // tests/vectors is a whole copy of ../shared/vectors; tests/vectors/ops
+  // holds the adminer files of ../shared/ops-vectors (its lmdb_convert
+  // folder is copied beside the conversion tests).
   namespace fs = std::filesystem;
-  fs::path shared = fs::path{test::vectors_dir()} / ".." / ".." / ".."
-                    / "shared" / "vectors";
-  if (!fs::exists(shared)) {
-    MESSAGE("no ../shared/vectors beside the repository; nothing to compare");
+  fs::path ours_dir{test::vectors_dir()};
+  fs::path shared = ours_dir / ".." / ".." / ".." / "shared";
+  if (!fs::exists(shared / "vectors")) {
+    MESSAGE("no ../shared beside the repository; nothing to compare");
     return;
   }
   auto read = [](const fs::path& p) {
     std::ifstream in{p, std::ios::binary};
     return std::string{std::istreambuf_iterator<char>{in}, {}};
   };
-  for (auto& entry : fs::directory_iterator{shared}) {
+  auto compared = 0;
+  for (auto& entry : fs::directory_iterator{shared / "vectors"}) {
     INFO("file ", entry.path().filename().string());
-    auto ours = fs::path{test::vectors_dir()} / entry.path().filename();
+    auto ours = ours_dir / entry.path().filename();
     REQUIRE(fs::exists(ours));
     CHECK(read(ours) == read(entry.path()));
+    ++compared;
   }
+  for (auto name : {"adminer_vectors.json", "adminer_chatter_frames.json"}) {
+    INFO("file ops/", name);
+    REQUIRE(fs::exists(shared / "ops-vectors" / name));
+    CHECK(read(ours_dir / "ops" / name)
+          == read(shared / "ops-vectors" / name));
+    ++compared;
+  }
+  CHECK(compared >= 6);
 }
