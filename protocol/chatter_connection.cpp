@@ -25,6 +25,20 @@ conversation connection::send(std::vector<char>& out, std::string_view type,
   return *conv;
 }
 
+conversation connection::send_head(std::vector<char>& out,
+                                   std::string_view type, size_t payload_size,
+                                   std::optional<conversation> conv,
+                                   bool last) {
+  auto header = next_header(conv, last);
+  auto body_size = msg_size(header, type, payload_size);
+  auto old_size = out.size();
+  auto head_size = frame_prefix_size(body_size) + body_size - payload_size;
+  out.resize(old_size + head_size);
+  auto pos = write_frame_prefix(out.data() + old_size, body_size);
+  write_msg_prefix(pos, header, type, payload_size);
+  return *conv;
+}
+
 keepalive_action connection::check_keepalive(clock::time_point now,
                                              std::vector<char>& out) {
   if (options_.ping_delay == clock::duration::zero())

@@ -90,6 +90,14 @@ public:
                     std::optional<conversation> conv = std::nullopt,
                     bool last = true);
 
+  /// send() of a frame whose `payload_size` payload bytes the caller sends
+  /// itself right after what this appends (one shared payload written to
+  /// many sockets without a copy each): appends all of the frame but them.
+  conversation send_head(std::vector<char>& out, std::string_view type,
+                         size_t payload_size,
+                         std::optional<conversation> conv = std::nullopt,
+                         bool last = true);
+
   /// Sends a ping after `ping_delay` of silence and reports a timeout after
   /// `ping_timeout` more. Call at next_keepalive_check() or later.
   keepalive_action check_keepalive(clock::time_point now,

@@ -234,3 +234,27 @@ TEST_CASE("chatter: keep-alive can be switched off") {
         == chatter::keepalive_action::none);
   CHECK(out.empty());
 }
+
+TEST_CASE("chatter: send_head and the payload after it make send's frame") {
+  auto now = chatter::clock::now();
+  chatter::connection whole{{}, now};
+  chatter::connection split{{}, now};
+  std::vector<char> expected;
+  std::vector<char> written;
+  // Payload sizes around the varint steps of the lengths (127/128 and the
+  // frame prefix's one-byte/two-byte lengths).
+  for (size_t size : {0, 1, 100, 127, 128, 300, 70000}) {
+    INFO("payload size ", size);
+    std::vector<char> payload(size, 'x');
+    expected.clear();
+    written.clear();
+    auto a = whole.send(expected, "HatEventer.MsgEventsNotify", payload,
+                        std::nullopt, true);
+    auto b = split.send_head(written, "HatEventer.MsgEventsNotify",
+                             payload.size(), std::nullopt, true);
+    CHECK(a == b);
+    REQUIRE(written.size() + size == expected.size());
+    written.insert(written.end(), payload.begin(), payload.end());
+    CHECK(written == expected);
+  }
+}
