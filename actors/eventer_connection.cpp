@@ -51,12 +51,17 @@ void warn_request(eventer_connection_pointer self, const Parts&... parts) {
                   " such warnings about this client held back)");
 }
 
-/// Flushes what was written; a client whose unsent data passed the bound
-/// is dropped (whatever was written: answers, pongs, notifications).
-/// False when the connection was closed.
-bool flush_checked(eventer_connection_pointer self) {
+/// Flushes what was written, then `payload` if any (direct_output.hpp); a
+/// client whose unsent data passed the bound is dropped (whatever was
+/// written: answers, pongs, notifications). False when the connection was
+/// closed.
+bool flush_checked(eventer_connection_pointer self,
+                   std::span<const char> payload = {}) {
   auto& st = self->state;
-  self->flush(st.handle);
+  if (payload.empty())
+    st.output.flush(self, st.handle);
+  else
+    st.output.flush_with(self, st.handle, payload);
   // Only the stop path asks when output was last flushed (its exit handler
   // records the first): no clock read per send otherwise.
   if (st.stop_deadline)
@@ -611,6 +616,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
   st.storage = std::move(storage);
   self->configure_read(handle,
                        caf::io::receive_policy::at_most(small_read_chunk));
+  st.output.attach(self, handle);
   // Told to exit (the server stops): stop reading, give the client a
   // bounded time to take what is queued for it, then close.
   self->set_exit_handler([self](caf::exit_msg&) {
@@ -623,7 +629,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       self->halt(st.handle);
     }
     if (self->valid(st.handle)) {
-      self->flush(st.handle);
+      st.output.flush(self, st.handle);
       st.last_flush = std::chrono::steady_clock::now();
     }
     close_when_drained(self);
@@ -675,10 +681,15 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       auto& st = self->state;
       if (st.current != phase::ready)
         return;
-      st.chatter->send(self->wr_buf(st.handle),
-                       eventer::type_name_of<eventer::msg_events_notify>(),
-                       std::span<const char>{*payload}, std::nullopt, true);
-      flush_checked(self);
+      // The payload is shared by every subscriber: not copied unless
+      // the socket does not take it at once.
+      st.chatter->send_head(self->wr_buf(st.handle),
+                            eventer::type_name_of<eventer::msg_events_notify>(),
+                            payload->size(), std::nullopt, true);
+      flush_checked(self, std::span<const char>{*payload});
+    },
+    [self](caf::io::data_transferred_msg& msg) {
+      self->state.output.transferred(msg.remaining);
     },
     [self](atom::status, status current, engine_actor& engine) {
       auto& st = self->state;

@@ -14,6 +14,8 @@
 ///   (atom::close)                            internal: end of grace period
 ///   (atom::flush)                            internal: stopping, check
 ///                                            whether the output drained
+///   data_transferred_msg                     CAF wrote some of its
+///                                            output (direct_output.hpp)
 ///
 /// Everything it writes counts against `max_send_queue`: a client whose
 /// unsent data passes it is dropped, its socket reset and its buffers freed
@@ -27,6 +29,7 @@
 #include <optional>
 #include <string>
 
+#include "actors/direct_output.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/partial_frame_budget.hpp"
 #include "actors/server_metrics.hpp"
@@ -125,6 +128,8 @@ struct eventer_connection_state {
   /// This connection in the server's metrics (open, bytes queued).
   connection_metrics counted;
   caf::io::connection_handle handle;
+  /// Writes straight to the socket while CAF holds none of its output.
+  direct_output output;
   int64_t conn_id = 0;
   eventer_settings settings;
   notify_fanout_actor fanout;
