@@ -10,8 +10,6 @@ namespace hat {
 
 namespace {
 
-using engine_pointer = engine_actor::stateful_pointer<engine_state>;
-
 /// A session without modules: every event gets the session's timestamp
 /// and the next instance; the session goes to storage before this returns.
 storage::event_batch run_session(engine_pointer self,

@@ -31,6 +31,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/module_spec.hpp"
+#include "actors/placement.hpp"
 
 namespace hat {
 
@@ -94,9 +95,10 @@ struct engine_state {
   static inline const char* name = "engine";
 };
 
-engine_actor::behavior_type
-engine(engine_actor::stateful_pointer<engine_state> self,
-       engine_config config);
+/// The engine's self: placeable on the network thread (placement.hpp).
+using engine_pointer = placeable_pointer<engine_actor, engine_state>;
+
+engine_actor::behavior_type engine(engine_pointer self, engine_config config);
 
 /// event/<server_id>/engine with a JSON string payload.
 register_event engine_status_event(int64_t server_id, std::string_view what);

@@ -8,8 +8,6 @@
 
 namespace hat::engine_rounds {
 
-using engine_pointer = engine_actor::stateful_pointer<engine_state>;
-
 /// Starts the next queued session unless one runs or the engine closes.
 void kick(engine_pointer self);
 

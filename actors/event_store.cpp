@@ -11,8 +11,6 @@ namespace hat {
 
 namespace {
 
-using store_pointer = event_store_actor::stateful_pointer<event_store_state>;
-
 void kick(store_pointer self);
 
 /// Every waiting flush request hears `err`: a promise dropped with the

@@ -30,6 +30,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/placement.hpp"
 #include "actors/server_metrics.hpp"
 #include "storage/backend.hpp"
 
@@ -80,10 +81,14 @@ struct event_store_state {
   static inline const char* name = "event_store";
 };
 
+/// The store's self: placeable on the network thread (placement.hpp) when
+/// its backend never touches a disk.
+using store_pointer = placeable_pointer<event_store_actor, event_store_state>;
+
 /// Spawn it detached when the backend does disk work (LMDB): its queries
 /// read the file. Deterministic tests keep it on the test scheduler.
 event_store_actor::behavior_type
-event_store(event_store_actor::stateful_pointer<event_store_state> self,
+event_store(store_pointer self,
             std::shared_ptr<storage::backend> backend,
             notify_fanout_actor fanout, event_store_options options);
 

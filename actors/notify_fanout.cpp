@@ -11,9 +11,6 @@ namespace hat {
 
 namespace {
 
-using fanout_pointer =
-  notify_fanout_actor::stateful_pointer<notify_fanout_state>;
-
 std::vector<uint32_t> select(const notify_filter& filter,
                              const std::vector<event>& events) {
   std::vector<uint32_t> selected;

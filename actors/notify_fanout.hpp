@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/placement.hpp"
 
 namespace hat {
 
@@ -52,9 +53,12 @@ struct notify_fanout_state {
 /// Starts with `initial` status and no engine. (Every spawned function
 /// takes an argument: CAF 0.17 dereferences a null argument tuple for
 /// functions without one, which UBSan rightly reports.)
-notify_fanout_actor::behavior_type
-notify_fanout(notify_fanout_actor::stateful_pointer<notify_fanout_state> self,
-              status initial);
+/// The fan-out's self: placeable on the network thread (placement.hpp).
+using fanout_pointer = placeable_pointer<notify_fanout_actor,
+                                         notify_fanout_state>;
+
+notify_fanout_actor::behavior_type notify_fanout(fanout_pointer self,
+                                                 status initial);
 
 /// The same canonical text for filters that select the same events.
 std::string filter_key(const notify_filter& filter);

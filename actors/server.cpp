@@ -173,7 +173,8 @@ void spawn_engine(server_pointer self) {
   conf.modules = st.modules;
   conf.module_timeout = std::chrono::milliseconds{
     static_cast<int64_t>(st.config.module_timeout * 1000)};
-  st.engine = self->spawn<caf::monitored>(engine, std::move(conf));
+  st.engine = spawn_placed<caf::monitored>(self, st.config.placement.engine, engine,
+                                          std::move(conf));
 }
 
 /// Carries out what the status machine decided, in order.
@@ -349,7 +350,8 @@ server_with_seams(server_pointer self, config::server_config config,
     return server_actor::behavior_type::make_empty_behavior();
   };
   try {
-    st.modules = load_modules(st.config.modules);
+    st.modules = st.seams.modules ? *st.seams.modules
+                                  : load_modules(st.config.modules);
   } catch (const std::exception& e) {
     return fail_start(make_error(ec::invalid_configuration, e.what()));
   }
@@ -403,7 +405,8 @@ server_with_seams(server_pointer self, config::server_config config,
   }
   st.eventer_port = socket->port;
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
-  st.fanout = self->spawn<caf::monitored>(notify_fanout, status::standby);
+  st.fanout = spawn_placed<caf::monitored>(self, st.config.placement.fanout,
+                                          notify_fanout, status::standby);
   // Not essential: it ends with the server, and nothing waits for it.
   self->spawn(heap_trimmer, caf::actor_cast<caf::actor>(self),
               heap_trim_options{});
@@ -413,8 +416,9 @@ server_with_seams(server_pointer self, config::server_config config,
     st.metrics->store_file = st.config.backend.lmdb->db_path;
   auto store_options = store_options_of(st.config.backend, st.metrics);
   if (backend->persists_on_register())
-    st.storage = self->spawn<caf::monitored>(event_store, std::move(backend),
-                                             st.fanout, store_options);
+    st.storage = spawn_placed<caf::monitored>(self, st.config.placement.store,
+                                              event_store, std::move(backend),
+                                              st.fanout, store_options);
   else
     st.storage = self->spawn<caf::monitored + caf::detached>(
       event_store, std::move(backend), st.fanout, store_options);

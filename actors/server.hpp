@@ -24,8 +24,10 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
+#include <vector>
 
 #include "actors/interfaces.hpp"
 #include "actors/listen_socket.hpp"
@@ -85,6 +87,8 @@ struct server_seams {
   std::function<caf::expected<caf::actor>(caf::actor server)> monitor;
   /// Handed to every sync actor (sync_settings::connect_peer).
   std::function<caf::actor(caf::actor owner)> connect_peer;
+  /// Modules run instead of the configured ones (a test's own).
+  std::optional<std::vector<module_spec>> modules;
 };
 
 struct server_state {

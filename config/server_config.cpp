@@ -51,7 +51,8 @@ constexpr std::string_view top_level_keys[] = {
   "server_id",      "server_token",      "backend",
   "modules",        "eventer_server",    "adminer_server",
   "monitor_component", "synced_restart_engine", "module_timeout",
-  "sync_retry_delay", "metrics_server", "log"};
+  "sync_retry_delay", "metrics_server", "placement", "log"};
+constexpr std::string_view placement_keys[] = {"engine", "store", "fanout"};
 constexpr std::string_view address_keys[] = {"host", "port"};
 constexpr std::string_view eventer_server_keys[] = {
   "host", "port", "dialect", "max_frame_size", "max_send_queue",
@@ -286,6 +287,35 @@ log_settings read_log(const json::object& root) {
   return std::get<log_settings>(read);
 }
 
+void read_actor_placement(const json::object& object, std::string_view key,
+                          actor_placement& placement) {
+  auto path = child_path("placement", key);
+  auto* value = find(object, key);
+  if (!value)
+    return;
+  auto text = as_string(*value, path);
+  if (text == "network_thread")
+    placement = actor_placement::network_thread;
+  else if (text == "scheduler")
+    placement = actor_placement::scheduler;
+  else
+    throw config_error(path, std::string{"expected \"network_thread\" or "
+                                         "\"scheduler\", got \""}
+                               .append(text)
+                               .append("\""));
+}
+
+/// Ours: which thread runs the engine, the memory or dummy store and the
+/// fan-out (actors/placement.hpp); absent keys keep the measured defaults.
+placement_config read_placement(const json::object& object) {
+  warn_unknown_keys(object, "placement", placement_keys);
+  placement_config placement;
+  read_actor_placement(object, "engine", placement.engine);
+  read_actor_placement(object, "store", placement.store);
+  read_actor_placement(object, "fanout", placement.fanout);
+  return placement;
+}
+
 server_config validate(const json::value& document) {
   if (!document.is_object())
     throw config_error("", "expected an object at the top level, got " +
@@ -332,6 +362,8 @@ server_config validate(const json::value& document) {
       throw config_error("sync_retry_delay",
                          "expected seconds from 0.001 to a day");
   }
+  if (const auto* placement = optional_object(root, "placement"))
+    config.placement = read_placement(*placement);
   config.logging = read_log(root);
   if (const auto* log = find(root, "log"))
     config.log_conf = *log;

@@ -96,6 +96,18 @@ struct module_config {
 
 enum class schema_version { current, v0_9_0 };
 
+/// Which thread runs an actor of the request path (actors/placement.hpp):
+/// CAF's scheduler threads, or the network thread beside the connections.
+enum class actor_placement { scheduler, network_thread };
+
+/// Ours, optional `placement`: the defaults were measured (README,
+/// Benchmarks). The LMDB store always has a thread of its own.
+struct placement_config {
+  actor_placement engine = actor_placement::network_thread;
+  actor_placement store = actor_placement::network_thread;
+  actor_placement fanout = actor_placement::network_thread;
+};
+
 struct server_config {
   schema_version schema = schema_version::current;
   /// Component name; 0.9.0 files have it as `monitor_component.name`, or
@@ -119,6 +131,7 @@ struct server_config {
   /// Ours, optional: seconds between attempts to connect to a peer that
   /// could not be reached (the reference's fixed 5 s).
   double sync_retry_delay = 5;
+  placement_config placement;
   /// The file's `log` as read (key order kept), null when absent: the
   /// logging configuration the adminer reports until a set replaces it.
   boost::json::value log_conf;

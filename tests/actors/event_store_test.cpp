@@ -136,8 +136,7 @@ struct store_fixture : test::deterministic_fixture {
     step(store);
     // Read from the store's state: the writer is no part of its interface,
     // but tests must be able to hold its jobs back.
-    auto self = dynamic_cast<event_store_actor::stateful_pointer<
-      event_store_state>>(caf::actor_cast<caf::abstract_actor*>(store));
+    auto self = dynamic_cast<hat::store_pointer>(caf::actor_cast<caf::abstract_actor*>(store));
     REQUIRE(self != nullptr);
     writer = self->state.writer;
     REQUIRE(writer);

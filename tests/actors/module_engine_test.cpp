@@ -238,7 +238,7 @@ struct module_fixture : test::deterministic_fixture {
   /// The engine's module actors (read from its state: tests hold them
   /// back or kill them).
   std::vector<module_actor> modules_of_engine() {
-    auto self = dynamic_cast<engine_actor::stateful_pointer<engine_state>>(
+    auto self = dynamic_cast<hat::engine_pointer>(
       caf::actor_cast<caf::abstract_actor*>(engine));
     REQUIRE(self != nullptr);
     return self->state.modules;

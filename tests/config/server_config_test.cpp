@@ -952,3 +952,29 @@ TEST_CASE("metrics_server: absent is off, host defaults to loopback, the "
   CHECK(error_of(base_with("metrics_server: 9464\n"))
         .find("metrics_server") != std::string::npos);
 }
+
+TEST_CASE("placement: the measured defaults, each actor chosen alone, "
+          "anything else refused by name") {
+  auto defaults = parse_server_config(base_with(""), file_format::yaml);
+  CHECK(defaults.placement.engine == actor_placement::network_thread);
+  CHECK(defaults.placement.store == actor_placement::network_thread);
+  CHECK(defaults.placement.fanout == actor_placement::network_thread);
+  auto config = parse_server_config(
+    base_with("placement: {engine: scheduler}\n"), file_format::yaml);
+  CHECK(config.placement.engine == actor_placement::scheduler);
+  CHECK(config.placement.store == defaults.placement.store);
+  CHECK(config.placement.fanout == defaults.placement.fanout);
+  config = parse_server_config(
+    base_with("placement: {store: scheduler, fanout: network_thread}\n"),
+    file_format::yaml);
+  CHECK(config.placement.engine == defaults.placement.engine);
+  CHECK(config.placement.store == actor_placement::scheduler);
+  CHECK(config.placement.fanout == actor_placement::network_thread);
+  auto error = error_of(base_with("placement: {engine: multiplexer}\n"));
+  CHECK(error.find("placement.engine") != std::string::npos);
+  CHECK(error.find("\"multiplexer\"") != std::string::npos);
+  CHECK(error_of(base_with("placement: {fanout: 1}\n"))
+        .find("placement.fanout") != std::string::npos);
+  CHECK(error_of(base_with("placement: scheduler\n"))
+        .find("placement") != std::string::npos);
+}

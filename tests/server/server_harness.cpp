@@ -37,9 +37,10 @@ config::server_config test_lmdb_server_config(int64_t server_id,
 
 server_harness::server_harness(config::server_config conf,
                                std::shared_ptr<storage::backend> backend,
-                               bool wait_operational)
+                               bool wait_operational, server_seams seams)
   : config(std::move(conf)) {
-  server = system.spawn(hat::server, config, std::move(backend));
+  server = system.spawn(hat::server_with_seams, config, std::move(backend),
+                        std::move(seams));
   caf::scoped_actor self{system};
   self->request(server, std::chrono::seconds{10}, atom::get::value,
                 atom::port::value)

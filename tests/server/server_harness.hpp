@@ -34,7 +34,8 @@ public:
   /// it is operational (a monitored server is only once blessed).
   explicit server_harness(config::server_config conf = test_server_config(),
                           std::shared_ptr<storage::backend> backend = {},
-                          bool wait_operational = true);
+                          bool wait_operational = true,
+                          server_seams seams = {});
   ~server_harness();
 
   uint16_t port() const {
