@@ -5,6 +5,7 @@
 #include "actors/server_error.hpp"
 #include "actors/storage_writer.hpp"
 #include "log/logger.hpp"
+#include "protocol/query_answer.hpp"
 #include "protocol/timestamp_conversion.hpp"
 
 namespace hat {
@@ -231,6 +232,20 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
       // An exception must not take the store down with one bad query.
       try {
         return self->state.backend->query(params);
+      } catch (const std::exception& e) {
+        HAT_LOG_WARNING("storage", "query failed: ", e.what());
+        return make_error(ec::storage_failed, "query failed: ", e.what());
+      }
+    },
+    [self](atom::query, const query_params& params,
+           answer_format format) -> caf::result<encoded_answer> {
+      try {
+        auto answer = eventer::encode_query_answer(
+          self->state.backend->query(params), format.dialect,
+          format.max_frame_size);
+        return encoded_answer{
+          std::make_shared<const std::vector<char>>(std::move(answer.payload)),
+          answer.events_found, answer.events_sent};
       } catch (const std::exception& e) {
         HAT_LOG_WARNING("storage", "query failed: ", e.what());
         return make_error(ec::storage_failed, "query failed: ", e.what());

@@ -438,53 +438,31 @@ void handle_register(eventer_connection_pointer self,
       });
 }
 
-/// Fits `result` into one frame of the configured limit: MsgQueryRes has
-/// no failure, so events that do not fit are left out and moreFollows
-/// tells the client there is more (a time-series or server query asks
-/// again from the last event it got).
-void fit_query_result(eventer_connection_pointer self, query_result& result) {
-  auto& st = self->state;
-  auto d = st.settings.dialect;
-  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
-                              std::numeric_limits<int64_t>::max(), false,
-                              true, true};
-  auto type = eventer::type_name_of<eventer::msg_query_res>();
-  auto limit = st.settings.chatter.max_frame_size;
-  auto fits = [&](size_t payload) {
-    return chatter::msg_size(longest, type, payload) <= limit;
-  };
-  eventer::msg_query_res msg{std::move(result)};
-  auto payload = eventer::encoded_size(msg, d);
-  if (fits(payload)) {
-    result = std::move(msg.result);
-    return;
-  }
-  auto total = msg.result.events.size();
-  auto& events = msg.result.events;
-  while (!events.empty() && !fits(payload)) {
-    payload -= eventer::encoded_size(events.back(), d);
-    events.pop_back();
-  }
-  msg.result.more_follows = true;
-  warn_request(self, ": query answer of ", total,
-               " events exceeds max_frame_size (", limit, " bytes): sending ",
-               events.size(), " with moreFollows set");
-  result = std::move(msg.result);
-}
-
+/// The store encodes the answer (protocol/query_answer.hpp): the network
+/// thread only writes its bytes, shared, after this connection's head.
 void send_query(eventer_connection_pointer self, query_params params,
                 chatter::conversation conv) {
   auto& st = self->state;
+  answer_format format{st.settings.dialect,
+                       st.settings.chatter.max_frame_size};
   self
     ->request(st.storage, caf::infinite, atom::query::value,
-              std::move(params))
+              std::move(params), format)
     .then(
-      [self, conv](query_result& result) {
-        if (self->state.current != phase::ready)
+      [self, conv](const encoded_answer& answer) {
+        auto& st = self->state;
+        if (st.current != phase::ready)
           return;
-        fit_query_result(self, result);
-        send_msg(self, eventer::msg_query_res{std::move(result)}, conv,
-                 true);
+        if (answer.events_sent < answer.events_found)
+          warn_request(self, ": query answer of ", answer.events_found,
+                       " events exceeds max_frame_size (",
+                       st.settings.chatter.max_frame_size,
+                       " bytes): sending ", answer.events_sent,
+                       " with moreFollows set");
+        st.chatter->send_head(self->wr_buf(st.handle),
+                              eventer::type_name_of<eventer::msg_query_res>(),
+                              answer.payload->size(), conv, true);
+        flush_checked(self, std::span<const char>{*answer.payload});
         request_done(self);
       },
       [self](caf::error& err) {

@@ -31,6 +31,10 @@ using event_store_actor = caf::typed_actor<
   caf::replies_to<atom::store, storage::event_batch>::with<store_receipt>,
   /// Answer a query straight from the backend, in any server status.
   caf::replies_to<atom::query, query_params>::with<query_result>,
+  /// The same, answered encoded (a connection's query): the encoding is
+  /// done where the query ran, not on the network thread.
+  caf::replies_to<atom::query, query_params, answer_format>::with<
+    encoded_answer>,
   /// Newest stored event id of a server.
   caf::replies_to<atom::last_id, int64_t>::with<event_id>,
   /// Make accepted events durable now (and report them persisted).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/event.hpp"
+#include "protocol/eventer_codec.hpp"
 #include "protocol/monitor_data.hpp"
 #include "protocol/subscription.hpp"
 #include "storage/backend.hpp"
@@ -20,6 +21,21 @@ namespace hat {
 /// An encoded MsgEventsNotify payload, shared by every connection whose
 /// filter selected the same events.
 using shared_bytes = std::shared_ptr<const std::vector<char>>;
+
+/// How a connection wants a query answered: encoded as MsgQueryRes in its
+/// dialect, fitted into a frame of its limit (protocol/query_answer.hpp).
+struct answer_format {
+  eventer::dialect dialect = eventer::dialect::current;
+  size_t max_frame_size = 0;
+};
+
+/// An encoded MsgQueryRes payload, and how many of the events found it
+/// carries.
+struct encoded_answer {
+  shared_bytes payload;
+  size_t events_found = 0;
+  size_t events_sent = 0;
+};
 
 /// What a connection wants to be told, handed to the fan-out on join.
 struct notify_filter {
@@ -62,6 +78,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::event_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::query_params)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::query_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::answer_format)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::encoded_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hat::register_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hat::storage::event_batch)

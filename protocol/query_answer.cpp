@@ -1,0 +1,39 @@
+#include "protocol/query_answer.hpp"
+
+#include <limits>
+
+#include "protocol/chatter_codec.hpp"
+
+namespace hat::eventer {
+
+query_answer encode_query_answer(query_result result, dialect dialect,
+                                 size_t max_frame_size) {
+  // The longest header a server's answer can have: every id at its
+  // longest encoding, so what fits here fits in any conversation.
+  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
+                              std::numeric_limits<int64_t>::max(), false,
+                              true, true};
+  auto type = type_name_of<msg_query_res>();
+  auto fits = [&](size_t payload) {
+    return chatter::msg_size(longest, type, payload) <= max_frame_size;
+  };
+  query_answer answer;
+  answer.events_found = result.events.size();
+  msg_query_res msg{std::move(result)};
+  auto size = encoded_size(msg, dialect);
+  if (!fits(size)) {
+    // Dropping events only shortens the count's encoding, so the size
+    // stays an upper bound.
+    auto& events = msg.result.events;
+    while (!events.empty() && !fits(size)) {
+      size -= encoded_size(events.back(), dialect);
+      events.pop_back();
+    }
+    msg.result.more_follows = true;
+  }
+  answer.events_sent = msg.result.events.size();
+  append_encoded(answer.payload, msg, dialect);
+  return answer;
+}
+
+}  // namespace hat::eventer
