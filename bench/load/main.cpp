@@ -15,6 +15,7 @@
 #include "bench/load/echo_server.hpp"
 #include "bench/load/notify_load.hpp"
 #include "bench/load/register_load.hpp"
+#include "bench/load/stall_load.hpp"
 
 using namespace hat::bench;
 
@@ -33,6 +34,8 @@ void usage(std::FILE* to) {
     "  hat-event-load notify [--host H] --port P [--subscribers M]\n"
     "      [--batch B] [--events TOTAL] [--window W] [--payload-bytes 60]\n"
     "      [--timeout S]\n"
+    "  hat-event-load stall [--host H] --port P [--kind module|query]\n"
+    "      [--measure query|register] [--fill N] [--seconds S]\n"
     "\n"
     "echo-server  sends every chatter frame back unchanged (one thread per\n"
     "             connection): the protocol ceiling. Runs until killed, or\n"
@@ -49,6 +52,12 @@ void usage(std::FILE* to) {
     "             batches of B (default 100), window W (default 4). Prints\n"
     "             delivered events/s (M x TOTAL / time until the last\n"
     "             subscriber has all), producer events/s and lost events.\n"
+    "stall        one client measures round trips (--measure, default\n"
+    "             query) for S seconds (default 3), then S more while\n"
+    "             another keeps a slow request in the server: a `slow/x`\n"
+    "             registration (--kind module: needs a module that holds\n"
+    "             it, bench/modules/slow.cpp) or a query of everything\n"
+    "             (--kind query; --fill N events are registered first).\n"
     "\n"
     "--host defaults to 127.0.0.1; --timeout (default 60 s) bounds each\n"
     "run. Exit status: 0 success, 1 a run failed (refused, lost events,\n"
@@ -236,6 +245,42 @@ int main(int argc, char** argv) {
       bad_usage("notify needs --port");
     start_watchdog(o.timeout + std::chrono::seconds{15});
     return run_notify_mode(o);
+  }
+
+  if (mode == "stall") {
+    stall_options o;
+    bool port_given = false;
+    parse_options(
+      argc, argv,
+      {{"--host", [&](auto v) { o.host = v; }},
+       {"--port",
+        [&](auto v) {
+          o.port = parse_port("--port", v);
+          port_given = true;
+        }},
+       {"--kind",
+        [&](auto v) {
+          if (v != "module" && v != "query")
+            bad_usage("--kind is module or query");
+          o.kind = v == "module" ? stall_kind::module : stall_kind::query;
+        }},
+       {"--measure",
+        [&](auto v) {
+          if (v != "query" && v != "register")
+            bad_usage("--measure is query or register");
+          o.measure = v == "query" ? measured_request::query
+                                   : measured_request::register_;
+        }},
+       {"--fill",
+        [&](auto v) {
+          o.fill = parse_number<uint64_t>("--fill", v, 0, 100'000'000);
+        }},
+       {"--seconds",
+        [&](auto v) { o.phase = parse_seconds("--seconds", v); }}});
+    if (!port_given)
+      bad_usage("stall needs --port");
+    start_watchdog(o.phase * 2 + std::chrono::seconds{120});
+    return run_stall_mode(o);
   }
 
   bad_usage("unknown mode " + std::string{mode});
