@@ -23,6 +23,11 @@
 /// modules see) and, once that session is in the store's mailbox, tells
 /// its owner atom::started (the owner publishes "operational" only then);
 /// at exit "STOPPED" (straight to storage, as the reference does).
+///
+/// It runs where `placement.engine` says (placement.hpp), by default on the
+/// network thread beside the connections: a registration then reaches it
+/// and its answer gets back without a thread wake-up. Nothing here may
+/// block; module callbacks run in the module actors, never here.
 
 #include <chrono>
 #include <deque>

@@ -86,7 +86,9 @@ struct event_store_state {
 using store_pointer = placeable_pointer<event_store_actor, event_store_state>;
 
 /// Spawn it detached when the backend does disk work (LMDB): its queries
-/// read the file. Deterministic tests keep it on the test scheduler.
+/// read the file. Otherwise where `placement.store` says (placement.hpp):
+/// on the network thread, its queries hold every connection up while they
+/// run. Deterministic tests keep it on the test scheduler.
 event_store_actor::behavior_type
 event_store(store_pointer self,
             std::shared_ptr<storage::backend> backend,

@@ -5,7 +5,9 @@
 /// each group's selection is computed once, each event is encoded at most
 /// once, and each distinct selection becomes one encoded MsgEventsNotify
 /// payload shared by all the connections it goes to. Connections add the
-/// chatter header and write it: nothing here waits on a socket.
+/// chatter header and write it: nothing here waits on a socket. It runs
+/// where `placement.fanout` says (placement.hpp), by default on the network
+/// thread, so handing a payload to a connection wakes no thread.
 ///
 /// Messages to connection brokers:
 ///   (atom::notify, shared_bytes payload)   events for MsgEventsNotify
