@@ -14,6 +14,18 @@ namespace {
 
 void kick(store_pointer self);
 
+/// The backend's answer, or ec::storage_failed: an exception must not take
+/// the store down with one bad query.
+caf::expected<query_result> run_query(store_pointer self,
+                                      const query_params& params) {
+  try {
+    return self->state.backend->query(params);
+  } catch (const std::exception& e) {
+    HAT_LOG_WARNING("storage", "query failed: ", e.what());
+    return make_error(ec::storage_failed, "query failed: ", e.what());
+  }
+}
+
 /// Every waiting flush request hears `err`: a promise dropped with the
 /// state would leave its requester (the server's stop) waiting forever.
 void refuse_waiters(store_pointer self, const caf::error& err) {
@@ -229,27 +241,21 @@ event_store(store_pointer self, std::shared_ptr<storage::backend> backend,
     },
     [self](atom::query,
            const query_params& params) -> caf::result<query_result> {
-      // An exception must not take the store down with one bad query.
-      try {
-        return self->state.backend->query(params);
-      } catch (const std::exception& e) {
-        HAT_LOG_WARNING("storage", "query failed: ", e.what());
-        return make_error(ec::storage_failed, "query failed: ", e.what());
-      }
+      auto result = run_query(self, params);
+      if (!result)
+        return std::move(result.error());
+      return std::move(*result);
     },
     [self](atom::query, const query_params& params,
            answer_format format) -> caf::result<encoded_answer> {
-      try {
-        auto answer = eventer::encode_query_answer(
-          self->state.backend->query(params), format.dialect,
-          format.max_frame_size);
-        return encoded_answer{
-          std::make_shared<const std::vector<char>>(std::move(answer.payload)),
-          answer.events_found, answer.events_sent};
-      } catch (const std::exception& e) {
-        HAT_LOG_WARNING("storage", "query failed: ", e.what());
-        return make_error(ec::storage_failed, "query failed: ", e.what());
-      }
+      auto result = run_query(self, params);
+      if (!result)
+        return std::move(result.error());
+      auto answer = eventer::encode_query_answer(
+        std::move(*result), format.dialect, format.max_frame_size);
+      return encoded_answer{
+        std::make_shared<const std::vector<char>>(std::move(answer.payload)),
+        answer.events_found, answer.events_sent};
     },
     [self](atom::last_id, int64_t server_id) {
       return self->state.backend->last_event_id(server_id);

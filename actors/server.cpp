@@ -173,8 +173,8 @@ void spawn_engine(server_pointer self) {
   conf.modules = st.modules;
   conf.module_timeout = std::chrono::milliseconds{
     static_cast<int64_t>(st.config.module_timeout * 1000)};
-  st.engine = spawn_placed<caf::monitored>(self, st.config.placement.engine, engine,
-                                          std::move(conf));
+  st.engine = spawn_placed<caf::monitored>(
+    self, st.config.placement.engine, engine, std::move(conf));
 }
 
 /// Carries out what the status machine decided, in order.

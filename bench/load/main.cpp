@@ -88,6 +88,19 @@ T parse_number(std::string_view name, std::string_view text, T min, T max) {
 using handlers =
   std::map<std::string_view, std::function<void(std::string_view)>>;
 
+uint16_t parse_port(std::string_view name, std::string_view text);
+
+/// `more` with --host and --port, which every mode takes.
+handlers with_address(std::string& host, uint16_t& port, bool& port_given,
+                      handlers more) {
+  more.emplace("--host", [&host](std::string_view v) { host = v; });
+  more.emplace("--port", [&port, &port_given](std::string_view v) {
+    port = parse_port("--port", v);
+    port_given = true;
+  });
+  return more;
+}
+
 void parse_options(int argc, char** argv, const handlers& known) {
   for (int i = 2; i < argc; ++i) {
     std::string_view name = argv[i];
@@ -142,16 +155,12 @@ int main(int argc, char** argv) {
   if (mode == "echo-server") {
     echo_options o;
     bool port_given = false;
-    parse_options(argc, argv,
-                  {{"--host", [&](auto v) { o.host = v; }},
-                   {"--port",
-                    [&](auto v) {
-                      o.port = parse_port("--port", v);
-                      port_given = true;
-                    }},
-                   {"--lifetime", [&](auto v) {
-                      o.lifetime = parse_seconds("--lifetime", v);
-                    }}});
+    parse_options(
+      argc, argv,
+      with_address(o.host, o.port, port_given,
+                   {{"--lifetime", [&](auto v) {
+                       o.lifetime = parse_seconds("--lifetime", v);
+                     }}}));
     if (!port_given)
       bad_usage("echo-server needs --port");
     return run_echo_server(o);
@@ -162,13 +171,8 @@ int main(int argc, char** argv) {
     bool port_given = false;
     parse_options(
       argc, argv,
-      {{"--host", [&](auto v) { o.host = v; }},
-       {"--port",
-        [&](auto v) {
-          o.port = parse_port("--port", v);
-          port_given = true;
-        }},
-       {"--echo-port",
+      with_address(o.host, o.port, port_given,
+      {{"--echo-port",
         [&](auto v) { o.echo_port = parse_port("--echo-port", v); }},
        {"--clients",
         [&](auto v) {
@@ -196,7 +200,7 @@ int main(int argc, char** argv) {
             parse_number<size_t>("--payload-bytes", v, 0, max_count);
         }},
        {"--timeout",
-        [&](auto v) { o.timeout = parse_seconds("--timeout", v); }}});
+        [&](auto v) { o.timeout = parse_seconds("--timeout", v); }}}));
     if (!port_given)
       bad_usage("register needs --port");
     if (o.events < o.clients)
@@ -211,13 +215,8 @@ int main(int argc, char** argv) {
     bool port_given = false;
     parse_options(
       argc, argv,
-      {{"--host", [&](auto v) { o.host = v; }},
-       {"--port",
-        [&](auto v) {
-          o.port = parse_port("--port", v);
-          port_given = true;
-        }},
-       {"--subscribers",
+      with_address(o.host, o.port, port_given,
+      {{"--subscribers",
         [&](auto v) {
           o.subscribers =
             parse_number<size_t>("--subscribers", v, 1, 10'000);
@@ -240,7 +239,7 @@ int main(int argc, char** argv) {
             parse_number<size_t>("--payload-bytes", v, 0, max_count);
         }},
        {"--timeout",
-        [&](auto v) { o.timeout = parse_seconds("--timeout", v); }}});
+        [&](auto v) { o.timeout = parse_seconds("--timeout", v); }}}));
     if (!port_given)
       bad_usage("notify needs --port");
     start_watchdog(o.timeout + std::chrono::seconds{15});
@@ -252,13 +251,8 @@ int main(int argc, char** argv) {
     bool port_given = false;
     parse_options(
       argc, argv,
-      {{"--host", [&](auto v) { o.host = v; }},
-       {"--port",
-        [&](auto v) {
-          o.port = parse_port("--port", v);
-          port_given = true;
-        }},
-       {"--kind",
+      with_address(o.host, o.port, port_given,
+      {{"--kind",
         [&](auto v) {
           if (v != "module" && v != "query")
             bad_usage("--kind is module or query");
@@ -276,7 +270,7 @@ int main(int argc, char** argv) {
           o.fill = parse_number<uint64_t>("--fill", v, 0, 100'000'000);
         }},
        {"--seconds",
-        [&](auto v) { o.phase = parse_seconds("--seconds", v); }}});
+        [&](auto v) { o.phase = parse_seconds("--seconds", v); }}}));
     if (!port_given)
       bad_usage("stall needs --port");
     start_watchdog(o.phase * 2 + std::chrono::seconds{120});

@@ -110,27 +110,29 @@ config::server_config with_placement(config::actor_placement engine,
   return conf;
 }
 
+enum class request_kind { queries, registrations };
+
 /// What another client (connected before: a client's init registers its
 /// CONNECTED through the engine and the store) gets while the gate holds a
-/// request: answers to queries, and to registrations that do not pass the
-/// gate.
+/// request: answers to 20 requests of `kind` that do not pass the gate.
 void others_are_answered(client::eventer_client& other, gate& held,
-                         bool registrations_too) {
+                         request_kind kind) {
   for (int i = 0; i < 20; ++i) {
-    auto future = other.query_async(
-      query_latest_params{std::vector<event_type>{{"fast", "?"}}});
-    REQUIRE(future.wait_for(std::chrono::seconds{5})
-            == std::future_status::ready);
-    CHECK_NOTHROW(future.get());
-    if (registrations_too) {
-      auto registered = other.register_with_response_async(
-        {json_event({"fast", std::to_string(i)})});
-      REQUIRE(registered.wait_for(std::chrono::seconds{5})
+    if (kind == request_kind::queries) {
+      auto future = other.query_async(
+        query_latest_params{std::vector<event_type>{{"fast", "?"}}});
+      REQUIRE(future.wait_for(std::chrono::seconds{5})
               == std::future_status::ready);
-      auto events = registered.get();
-      REQUIRE(events);
-      CHECK(events->size() == 1);
+      CHECK_NOTHROW(future.get());
+      continue;
     }
+    auto registered = other.register_with_response_async(
+      {json_event({"fast", std::to_string(i)})});
+    REQUIRE(registered.wait_for(std::chrono::seconds{5})
+            == std::future_status::ready);
+    auto events = registered.get();
+    REQUIRE(events);
+    CHECK(events->size() == 1);
   }
   // Everything above was answered while the request stayed held.
   CHECK(held.someone_waiting());
@@ -159,7 +161,7 @@ TEST_CASE("a module held inside its callback stalls neither the network "
     REQUIRE(held.wait_for_someone());
     // Queries do not wait for the session (registrations do: sessions run
     // one after another, as with the reference).
-    others_are_answered(*other, held, false);
+    others_are_answered(*other, held, request_kind::queries);
     held.open();
     REQUIRE(pending.wait_for(std::chrono::seconds{10})
             == std::future_status::ready);
@@ -185,16 +187,7 @@ TEST_CASE("a query held in the store stalls neither the network nor "
   REQUIRE(held.wait_for_someone());
   // Registrations are answered by the engine; queries queue behind the
   // held one in the store, so only registrations are asked for here.
-  for (int i = 0; i < 20; ++i) {
-    auto registered = other->register_with_response_async(
-      {json_event({"fast", std::to_string(i)})});
-    REQUIRE(registered.wait_for(std::chrono::seconds{5})
-            == std::future_status::ready);
-    auto events = registered.get();
-    REQUIRE(events);
-    CHECK(events->size() == 1);
-  }
-  CHECK(held.someone_waiting());
+  others_are_answered(*other, held, request_kind::registrations);
   held.open();
   REQUIRE(pending.wait_for(std::chrono::seconds{10})
           == std::future_status::ready);
