@@ -47,7 +47,6 @@ void direct_output::flush(caf::io::abstract_broker* self,
     return through_caf(self, handle);
   ::iovec part{buf.data(), buf.size()};
   auto sent = write_now(handle, &part, 1);
-  direct_bytes_ += sent;
   buf.erase(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(sent));
   through_caf(self, handle);
 }
@@ -63,7 +62,6 @@ void direct_output::flush_with(caf::io::abstract_broker* self,
     ::iovec parts[2] = {{buf.data(), buf.size()},
                         {const_cast<char*>(payload.data()), payload.size()}};
     sent = write_now(handle, parts, 2);
-    direct_bytes_ += sent;
   }
   // What the socket did not take is copied to CAF, in order.
   auto from_buf = std::min(sent, buf.size());

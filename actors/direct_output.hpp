@@ -50,18 +50,12 @@ public:
       caf_holds_output_ = false;
   }
 
-  /// Bytes written straight to the socket so far (tests and metrics).
-  size_t direct_bytes() const {
-    return direct_bytes_;
-  }
-
 private:
   /// Hands what is left in CAF's buffer to CAF.
   void through_caf(caf::io::abstract_broker* self,
                    caf::io::connection_handle handle);
 
   bool caf_holds_output_ = false;
-  size_t direct_bytes_ = 0;
 };
 
 }  // namespace hat
