@@ -1,12 +1,10 @@
 #include "actors/eventer_connection.hpp"
 
-#include <limits>
-
 #include "actors/connection_socket.hpp"
 #include "actors/server_error.hpp"
 #include "log/logger.hpp"
 #include "protocol/event_type.hpp"
-#include "protocol/register_validation.hpp"
+#include "protocol/register_intake.hpp"
 
 namespace hat {
 
@@ -320,35 +318,6 @@ void handle_init(eventer_connection_pointer self,
       });
 }
 
-/// Worst case of what the encoding of an event adds to its registration:
-/// an event id (three 64-bit integers) and a timestamp (a 64-bit second
-/// count and microseconds below 10^6), at their longest SBS encodings.
-constexpr size_t event_overhead_bound = 3 * 10 + 10 + 3;
-
-/// Whether the answer (MsgRegisterRes) and the notification
-/// (MsgEventsNotify) of `events` fit into one frame of the configured
-/// limit, so what is accepted can be delivered to every client with the
-/// same limit. Module additions to the session are not counted.
-bool deliverable(eventer_connection_pointer self,
-                 const std::vector<register_event>& events) {
-  auto& st = self->state;
-  size_t payload = 1 + 10;  // choice index (answer), event count
-  for (auto& e : events)
-    payload += eventer::encoded_size(e, st.settings.dialect)
-               + event_overhead_bound;
-  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
-                              std::numeric_limits<int64_t>::max(), false,
-                              true, true};
-  auto body = std::max(
-    chatter::msg_size(longest,
-                      eventer::type_name_of<eventer::msg_register_res>(),
-                      payload),
-    chatter::msg_size(longest,
-                      eventer::type_name_of<eventer::msg_events_notify>(),
-                      payload));
-  return body <= st.settings.chatter.max_frame_size;
-}
-
 /// The session's notification reaches this connection before its answer:
 /// the engine hands the session to the store before answering, and the
 /// store's atom::notified is answered only after what it had went out.
@@ -374,21 +343,12 @@ bool notified_of(eventer_connection_pointer self,
 }
 
 void handle_register(eventer_connection_pointer self,
-                     eventer::msg_register_req& req,
+                     eventer::register_intake& intake,
                      chatter::conversation conv, bool last) {
   auto& st = self->state;
   // Refused as a whole, the connection kept: nothing of it is stored.
-  if (auto why = invalid_register_events_reason(req.events)) {
-    warn_request(self, ": register refused: ", *why);
-    if (!last)
-      send_msg(self, eventer::msg_register_res{}, conv, true);
-    return;
-  }
-  if (!deliverable(self, req.events)) {
-    warn_request(self, ": register of ", req.events.size(),
-                 " events refused: its answer or notification would "
-                 "exceed max_frame_size (",
-                 st.settings.chatter.max_frame_size, " bytes)");
+  if (intake.refusal) {
+    warn_request(self, ": ", *intake.refusal);
     if (!last)
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
@@ -398,12 +358,12 @@ void handle_register(eventer_connection_pointer self,
       send_msg(self, eventer::msg_register_res{}, conv, true);
     return;
   }
-  auto requested = req.events.size();
+  auto requested = intake.events.size();
   ++st.registers_in_flight;
   ++st.requests_in_flight;
   self
     ->request(st.engine, caf::infinite, atom::register_::value,
-              source_of(self), std::move(req.events))
+              source_of(self), std::move(intake.events))
     .then(
       [self, conv, last, requested](const storage::event_batch& session) {
         if (self->state.current != phase::ready)
@@ -490,20 +450,36 @@ void register_done(eventer_connection_pointer self) {
     send_query(self, std::move(query.params), query.conv);
 }
 
+void close_undecodable(eventer_connection_pointer self,
+                       std::string_view type, const decode_error& error) {
+  close_connection(self, "cannot decode " + std::string{type} + ": "
+                           + error.to_string());
+}
+
+void take_register(eventer_connection_pointer self,
+                   std::span<const char> data, chatter::conversation conv,
+                   bool last) {
+  auto& st = self->state;
+  auto intake = eventer::take_register_request(
+    data, st.settings.dialect, st.settings.chatter.max_frame_size);
+  if (!intake)
+    return close_undecodable(
+      self, eventer::type_name_of<eventer::msg_register_req>(),
+      intake.error());
+  handle_register(self, *intake, conv, last);
+}
+
 void dispatch(eventer_connection_pointer self, std::string_view type,
               std::span<const char> data, chatter::conversation conv,
               bool last) {
   auto& st = self->state;
+  if (type == eventer::type_name_of<eventer::msg_register_req>())
+    return take_register(self, data, conv, last);
   auto decoded = eventer::decode_message(type, data, st.settings.dialect);
-  if (!decoded) {
-    close_connection(self, "cannot decode " + std::string{type} + ": "
-                             + decoded.error().to_string());
-    return;
-  }
+  if (!decoded)
+    return close_undecodable(self, type, decoded.error());
   auto& msg = *decoded;
-  if (auto req = std::get_if<eventer::msg_register_req>(&msg)) {
-    handle_register(self, *req, conv, last);
-  } else if (auto query = std::get_if<eventer::msg_query_req>(&msg)) {
+  if (auto query = std::get_if<eventer::msg_query_req>(&msg)) {
     handle_query(self, *query, conv);
   } else if (std::holds_alternative<eventer::msg_events_ack>(msg)
              || std::holds_alternative<eventer::msg_status_ack>(msg)) {
@@ -707,3 +683,4 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
 }
 
 }  // namespace hat
+

@@ -1,5 +1,7 @@
 #include "protocol/chatter_codec.hpp"
 
+#include <limits>
+
 #include "protocol/sbs_reader.hpp"
 
 namespace hat::chatter {
@@ -41,6 +43,13 @@ size_t msg_size(const msg_header& header, std::string_view type,
   sbs::size_sink sink;
   put_prefix(sink, header, type, payload_size);
   return sink.size + payload_size;
+}
+
+bool fits_any_conversation(std::string_view type, size_t payload_size,
+                           size_t max_frame_size) {
+  msg_header longest{std::numeric_limits<int64_t>::max(),
+                     std::numeric_limits<int64_t>::max(), false, true, true};
+  return msg_size(longest, type, payload_size) <= max_frame_size;
 }
 
 char* write_msg_prefix(char* out, const msg_header& header,

@@ -44,6 +44,13 @@ decode_result<msg_view> decode_msg(std::span<const char> body);
 size_t msg_size(const msg_header& header, std::string_view type,
                 size_t payload_size);
 
+/// Whether a Msg of `type` carrying `payload_size` bytes, sent in any
+/// conversation, fits into a frame body of `max_frame_size` bytes: its
+/// header counted with every id at its longest encoding. The server checks
+/// its answers and notifications with it before it commits to them.
+bool fits_any_conversation(std::string_view type, size_t payload_size,
+                           size_t max_frame_size);
+
 /// Writes a Msg up to (not including) the payload bytes, which the caller
 /// writes right after; returns where they go.
 char* write_msg_prefix(char* out, const msg_header& header,

@@ -1,21 +1,14 @@
 #include "protocol/query_answer.hpp"
 
-#include <limits>
-
 #include "protocol/chatter_codec.hpp"
 
 namespace hat::eventer {
 
 query_answer encode_query_answer(query_result result, dialect dialect,
                                  size_t max_frame_size) {
-  // The longest header a server's answer can have: every id at its
-  // longest encoding, so what fits here fits in any conversation.
-  chatter::msg_header longest{std::numeric_limits<int64_t>::max(),
-                              std::numeric_limits<int64_t>::max(), false,
-                              true, true};
   auto type = type_name_of<msg_query_res>();
   auto fits = [&](size_t payload) {
-    return chatter::msg_size(longest, type, payload) <= max_frame_size;
+    return chatter::fits_any_conversation(type, payload, max_frame_size);
   };
   query_answer answer;
   answer.events_found = result.events.size();
