@@ -140,10 +140,7 @@ void work_off_requests(adminer_connection_pointer self) {
     return dispatch(self, std::move(*request));
   if (st.session->fault())
     return close_for_breach(self, *st.session->fault());
-  if (st.reading_halted) {
-    st.reading_halted = false;
-    self->trigger(st.handle);
-  }
+  st.reading.resume(self);
 }
 
 }  // namespace
@@ -191,11 +188,8 @@ caf::behavior adminer_connection(adminer_connection_pointer self,
         return;
       // Requests are answered one at a time: read no more until those
       // received are (a fault waits for them too).
-      if ((st.busy || st.session->queued() > 0 || st.session->fault())
-          && !st.reading_halted) {
-        st.reading_halted = true;
-        self->halt(st.handle);
-      }
+      if (st.busy || st.session->queued() > 0 || st.session->fault())
+        st.reading.halt(self, st.handle);
       work_off_requests(self);
     },
     [self](caf::io::connection_closed_msg&) {
@@ -206,10 +200,15 @@ caf::behavior adminer_connection(adminer_connection_pointer self,
       HAT_LOG_INFO(log_component, describe(self), " closed by the client");
       self->quit();
     },
+    [self](atom::read_on) {
+      auto& st = self->state;
+      if (!st.closing)
+        st.reading.on_read_on(self, st.handle);
+    },
     [self](atom::tick) {
       auto& st = self->state;
       // Not reading: the client's pong may wait behind its own requests.
-      if (st.closing || st.reading_halted)
+      if (st.closing || st.reading.halted())
         return;
       auto action = st.session->chatter().check_keepalive(
         chatter::clock::now(), self->wr_buf(st.handle));

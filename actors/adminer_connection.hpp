@@ -12,6 +12,7 @@
 /// Messages it handles besides the network's:
 ///   (atom::tick)   from the listener: check the keep-alive deadlines
 ///   (atom::flush)  internal: closing, check whether the output drained
+///   (atom::read_on) internal: resume reading (read_gate.hpp)
 ///
 /// Everything it writes counts against `max_send_queue`; its partial
 /// frames count against the listener's budget, as an Eventer
@@ -24,6 +25,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/partial_frame_budget.hpp"
+#include "actors/read_gate.hpp"
 #include "protocol/adminer_session.hpp"
 
 namespace hat {
@@ -54,7 +56,7 @@ struct adminer_connection_state {
   /// A request is with the keeper: the next waits for its answer.
   bool busy = false;
   /// Reading from the socket is halted while requests wait.
-  bool reading_halted = false;
+  read_gate reading;
   /// The connection is being closed: nothing more is read or answered.
   bool closing = false;
   /// When output was last handed to CAF.

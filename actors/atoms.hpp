@@ -58,6 +58,8 @@ using shutdown = caf::atom_constant<caf::atom("shutdown")>;
 using tick = caf::atom_constant<caf::atom("tick")>;
 /// Internal: close a connection after the init-refusal grace period.
 using close = caf::atom_constant<caf::atom("close")>;
+/// Connection broker: resume reading (read_gate.hpp).
+using read_on = caf::atom_constant<caf::atom("read_on")>;
 using ok = caf::atom_constant<caf::atom("ok")>;
 /// Module: one round of a session; module_stop: the session is over.
 using process = caf::atom_constant<caf::atom("process")>;

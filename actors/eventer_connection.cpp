@@ -192,11 +192,8 @@ void request_done(eventer_connection_pointer self) {
     st.waiting.pop_front();
     dispatch(self, msg.type, msg.data, msg.conv, msg.last);
   }
-  if (st.current == phase::ready && st.waiting.empty() && st.reading_halted
-      && !st.stop_deadline) {
-    st.reading_halted = false;
-    self->trigger(st.handle);
-  }
+  if (st.current == phase::ready && st.waiting.empty() && !st.stop_deadline)
+    st.reading.resume(self);
 }
 
 void become_ready(eventer_connection_pointer self, status current,
@@ -219,14 +216,11 @@ void become_ready(eventer_connection_pointer self, status current,
   }
   if (st.current != phase::ready)
     return;
-  if (!st.waiting.empty() && !st.reading_halted) {
-    st.reading_halted = true;
-    self->halt(st.handle);
-  } else if (st.waiting.empty() && st.reading_halted && !st.stop_deadline) {
+  if (!st.waiting.empty())
+    st.reading.halt(self, st.handle);
+  else if (!st.stop_deadline)
     // Halted while the init was worked on.
-    st.reading_halted = false;
-    self->trigger(st.handle);
-  }
+    st.reading.resume(self);
 }
 
 void join_fanout(eventer_connection_pointer self) {
@@ -578,10 +572,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
     if (st.current == phase::closing || st.stop_deadline)
       return;
     st.stop_deadline = chatter::clock::now() + st.settings.stop_grace;
-    if (!st.reading_halted && self->valid(st.handle)) {
-      st.reading_halted = true;
-      self->halt(st.handle);
-    }
+    st.reading.halt(self, st.handle);
     if (self->valid(st.handle)) {
       st.output.flush(self, st.handle);
       st.last_flush = std::chrono::steady_clock::now();
@@ -620,11 +611,8 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       // Requests wait for answers to go out, and everything waits for the
       // init answer: read no more until then (what came with the init
       // request waits in `early`, at most one read's worth).
-      if ((!st.waiting.empty() || st.current == phase::initializing)
-          && !st.reading_halted) {
-        st.reading_halted = true;
-        self->halt(st.handle);
-      }
+      if (!st.waiting.empty() || st.current == phase::initializing)
+        st.reading.halt(self, st.handle);
     },
     [self](caf::io::connection_closed_msg&) {
       if (self->state.current != phase::closing)
@@ -659,7 +647,7 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       auto& st = self->state;
       // Not reading: the client's pong may sit unread behind requests the
       // server is slow to answer; that is no sign of a dead client.
-      if (st.current == phase::closing || st.reading_halted)
+      if (st.current == phase::closing || st.reading.halted())
         return;
       // What CAF sent since the last write leaves the gauge here (CAF
       // 0.17 tells a broker of sent bytes only at the cost of a message
@@ -676,6 +664,11 @@ caf::behavior eventer_connection(eventer_connection_pointer self,
       if (action == chatter::keepalive_action::ping_sent
           && !flush_checked(self))
         return;
+    },
+    [self](atom::read_on) {
+      auto& st = self->state;
+      if (st.current != phase::closing)
+        st.reading.on_read_on(self, st.handle);
     },
     [self](atom::close) { close_connection(self, "init refused"); },
     [self](atom::flush) { close_when_drained(self); },

@@ -11,6 +11,8 @@
 ///   (atom::status, status, engine_actor)     from the fan-out: new status
 ///   (atom::tick)                             from the listener: check
 ///                                            the keep-alive deadlines
+///   (atom::read_on)                          internal: resume reading
+///                                            (read_gate.hpp)
 ///   (atom::close)                            internal: end of grace period
 ///   (atom::flush)                            internal: stopping, check
 ///                                            whether the output drained
@@ -32,6 +34,7 @@
 #include "actors/direct_output.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/partial_frame_budget.hpp"
+#include "actors/read_gate.hpp"
 #include "actors/server_metrics.hpp"
 #include "log/throttle.hpp"
 #include "protocol/chatter_connection.hpp"
@@ -158,7 +161,7 @@ struct eventer_connection_state {
   /// Requests read while `requests_in_flight` was at the bound, in order.
   std::deque<early_message> waiting;
   /// Reading from the socket is halted until `waiting` is worked off.
-  bool reading_halted = false;
+  read_gate reading;
   /// Bounds the warnings about this client's requests (refused registers,
   /// capped query answers).
   log::throttle request_warnings;

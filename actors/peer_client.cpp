@@ -151,9 +151,14 @@ caf::behavior peer_client(peer_client_pointer self,
       if (st.ended)
         return;
       if (paused)
-        self->halt(st.handle);
+        st.reading.halt(self, st.handle);
       else
-        self->trigger(st.handle);
+        st.reading.resume(self);
+    },
+    [self](atom::read_on) {
+      auto& st = self->state;
+      if (!st.ended)
+        st.reading.on_read_on(self, st.handle);
     },
     [self](atom::tick) { on_tick(self); },
   };

@@ -15,6 +15,8 @@
 ///   (atom::pause, bool)             stop (true) or resume reading: the
 ///                                   owner's store is behind
 ///   (atom::tick)                    internal: keep-alive, init deadline
+///   (atom::read_on)                 internal: resume reading
+///                                   (read_gate.hpp)
 /// It sends its owner:
 ///   (atom::connected, status)       the peer accepted our init
 ///   (atom::status, status)          the peer's status changed
@@ -30,6 +32,7 @@
 #include <optional>
 #include <string>
 
+#include "actors/read_gate.hpp"
 #include "protocol/eventer_client_session.hpp"
 
 namespace hat {
@@ -50,6 +53,8 @@ struct peer_client_state {
   std::chrono::steady_clock::time_point init_deadline;
   /// Queries waiting for their answer, by request number.
   std::map<int64_t, caf::response_promise> queries;
+  /// Halted while the owner's store is behind.
+  read_gate reading;
   bool ended = false;
 
   static inline const char* name = "peer_client";
