@@ -22,6 +22,7 @@
 #include "actors/server_error.hpp"
 #include "config/server_config.hpp"
 #include "log/logger.hpp"
+#include "tools/heap_tuning.hpp"
 
 namespace {
 
@@ -164,6 +165,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto path = args->conf.value_or(hat::config::default_config_path());
+  if (!hat::tools::heap_pages_decided()
+      && hat::tools::memory_backend_configured(path))
+    hat::tools::run_again_with_huge_pages(argv);
   hat::config::server_config config;
   try {
     config = hat::config::load_server_config(path);
@@ -183,6 +187,8 @@ int main(int argc, char** argv) {
               << e.what() << "\n";
     return 2;
   }
+  if (config.backend.kind == hat::config::backend_kind::memory)
+    hat::tools::use_one_arena();
   hat::config::apply_log_settings(config.logging, "main");
   HAT_LOG_INFO("main", "configuration ", path.string(), ", server id ",
                config.server_id);
