@@ -39,31 +39,18 @@ void direct_output::through_caf(caf::io::abstract_broker* self,
 }
 
 void direct_output::flush(caf::io::abstract_broker* self,
-                          caf::io::connection_handle handle) {
-  if (!self->valid(handle))
-    return;
-  auto& buf = self->wr_buf(handle);
-  if (buf.empty() || caf_holds_output_)
-    return through_caf(self, handle);
-  ::iovec part{buf.data(), buf.size()};
-  auto sent = write_now(handle, &part, 1);
-  buf.erase(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(sent));
-  through_caf(self, handle);
-}
-
-void direct_output::flush_with(caf::io::abstract_broker* self,
-                               caf::io::connection_handle handle,
-                               std::span<const char> payload) {
+                          caf::io::connection_handle handle,
+                          std::span<const char> payload) {
   if (!self->valid(handle))
     return;
   auto& buf = self->wr_buf(handle);
   size_t sent = 0;
-  if (!caf_holds_output_) {
+  if (!caf_holds_output_ && (!buf.empty() || !payload.empty())) {
     ::iovec parts[2] = {{buf.data(), buf.size()},
                         {const_cast<char*>(payload.data()), payload.size()}};
-    sent = write_now(handle, parts, 2);
+    sent = write_now(handle, parts, payload.empty() ? 1 : 2);
   }
-  // What the socket did not take is copied to CAF, in order.
+  // What the socket did not take goes to CAF, in order.
   auto from_buf = std::min(sent, buf.size());
   buf.erase(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(from_buf));
   auto from_payload = sent - from_buf;

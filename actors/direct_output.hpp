@@ -32,17 +32,12 @@ public:
   void attach(caf::io::abstract_broker* self,
               caf::io::connection_handle handle);
 
-  /// Sends what the broker appended to CAF's buffer of `handle`: straight
-  /// to the socket when CAF holds nothing, the rest (or all) through CAF.
-  void flush(caf::io::abstract_broker* self,
-             caf::io::connection_handle handle);
-
-  /// Sends `head` (in CAF's buffer of `handle`, appended last, after
-  /// anything else waiting there) followed by `payload`, without copying
-  /// `payload` when the socket takes it at once.
-  void flush_with(caf::io::abstract_broker* self,
-                  caf::io::connection_handle handle,
-                  std::span<const char> payload);
+  /// Sends what the broker appended to CAF's buffer of `handle`, followed
+  /// by `payload` if any: straight to the socket when CAF holds nothing,
+  /// without copying `payload` when the socket takes it at once; the rest
+  /// (or all) through CAF, in order.
+  void flush(caf::io::abstract_broker* self, caf::io::connection_handle handle,
+             std::span<const char> payload = {});
 
   /// A data_transferred_msg: CAF still holds `remaining` bytes.
   void transferred(size_t remaining) {

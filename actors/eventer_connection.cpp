@@ -56,10 +56,7 @@ void warn_request(eventer_connection_pointer self, const Parts&... parts) {
 bool flush_checked(eventer_connection_pointer self,
                    std::span<const char> payload = {}) {
   auto& st = self->state;
-  if (payload.empty())
-    st.output.flush(self, st.handle);
-  else
-    st.output.flush_with(self, st.handle, payload);
+  st.output.flush(self, st.handle, payload);
   // Only the stop path asks when output was last flushed (its exit handler
   // records the first): no clock read per send otherwise.
   if (st.stop_deadline)
