@@ -63,10 +63,26 @@ caf::behavior gate_probe(caf::io::stateful_broker<gate_probe_state>* self,
   };
 }
 
-struct tcp_pair {
+/// A probe broker connected to a socket the test writes into.
+struct connected_probe {
+  hat::runtime_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
   hat::test::loopback_port listener{true};
   int peer = -1;
-  ~tcp_pair() {
+  caf::actor probe;
+
+  explicit connected_probe(first_chunk plan) {
+    auto spawned = system.middleman().spawn_client(
+      gate_probe, "127.0.0.1", listener.port,
+      caf::actor_cast<caf::actor>(self), plan);
+    REQUIRE(spawned);
+    probe = *spawned;
+    peer = ::accept(listener.fd, nullptr, nullptr);
+    REQUIRE(peer >= 0);
+  }
+  ~connected_probe() {
+    self->send_exit(probe, caf::exit_reason::user_shutdown);
     if (peer >= 0)
       ::close(peer);
   }
@@ -90,45 +106,23 @@ std::pair<std::string, std::string> next_report(caf::scoped_actor& self) {
 }  // namespace
 
 TEST_CASE("read_gate: reading resumed in the turn of its halt goes on") {
-  hat::runtime_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor self{system};
-  tcp_pair tcp;
-  auto probe = system.middleman().spawn_client(
-    gate_probe, "127.0.0.1", tcp.listener.port, caf::actor_cast<caf::actor>(self),
-    first_chunk::halt_resume);
-  REQUIRE(probe);
-  tcp.peer = ::accept(tcp.listener.fd, nullptr, nullptr);
-  REQUIRE(tcp.peer >= 0);
-
+  connected_probe tcp{first_chunk::halt_resume};
   tcp.write("first");
-  CHECK(next_report(self) == std::pair<std::string, std::string>{"data",
-                                                                 "first"});
+  CHECK(next_report(tcp.self)
+        == std::pair<std::string, std::string>{"data", "first"});
   tcp.write("second");
-  CHECK(next_report(self) == std::pair<std::string, std::string>{"data",
-                                                                 "second"});
-  self->send_exit(*probe, caf::exit_reason::user_shutdown);
+  CHECK(next_report(tcp.self)
+        == std::pair<std::string, std::string>{"data", "second"});
 }
 
 TEST_CASE("read_gate: a halt after a resumption in one turn wins") {
-  hat::runtime_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor self{system};
-  tcp_pair tcp;
-  auto probe = system.middleman().spawn_client(
-    gate_probe, "127.0.0.1", tcp.listener.port, caf::actor_cast<caf::actor>(self),
-    first_chunk::halt_resume_halt);
-  REQUIRE(probe);
-  tcp.peer = ::accept(tcp.listener.fd, nullptr, nullptr);
-  REQUIRE(tcp.peer >= 0);
-
+  connected_probe tcp{first_chunk::halt_resume_halt};
   tcp.write("first");
-  CHECK(next_report(self).second == "first");
+  CHECK(next_report(tcp.self).second == "first");
   // Written while the probe is halted: read only once it is resumed.
   tcp.write("second");
-  self->send(*probe, hat::atom::ok::value);
-  CHECK(next_report(self).first == "resumed");
-  CHECK(next_report(self) == std::pair<std::string, std::string>{"data",
-                                                                 "second"});
-  self->send_exit(*probe, caf::exit_reason::user_shutdown);
+  tcp.self->send(tcp.probe, hat::atom::ok::value);
+  CHECK(next_report(tcp.self).first == "resumed");
+  CHECK(next_report(tcp.self)
+        == std::pair<std::string, std::string>{"data", "second"});
 }

@@ -36,14 +36,6 @@ bool has(const std::string& environment, const std::string& text) {
   return environment.find(text) != std::string::npos;
 }
 
-size_t lines_with(test::server_process& server, const std::string& text) {
-  size_t n = 0;
-  for (auto& line : server.lines.items())
-    if (line.find(text) != std::string::npos)
-      ++n;
-  return n;
-}
-
 /// Runs a server on `backend` with GLIBC_TUNABLES=`tunables` and an
 /// unknown key; the environment it runs with.
 std::string run_with(const std::string& backend, const std::string& tunables,
@@ -56,7 +48,7 @@ std::string run_with(const std::string& backend, const std::string& tunables,
   test::server_process server{{"--conf", conf.string()}, options};
   REQUIRE(server.wait_port() != 0);
   auto result = environment_of(server.pid());
-  unknown_key_warnings = lines_with(server, "no_such_key");
+  unknown_key_warnings = server.lines_with("no_such_key");
   server.signal(SIGTERM);
   CHECK(server.wait_exit(10s) == std::optional<int>{0});
   return result;

@@ -49,15 +49,6 @@ std::string lmdb_config(const std::string& host, uint16_t port,
          "    port: " + std::to_string(port) + "\n";
 }
 
-
-size_t lines_with(test::server_process& server, const std::string& text) {
-  size_t n = 0;
-  for (auto& line : server.lines.items())
-    if (line.find(text) != std::string::npos)
-      ++n;
-  return n;
-}
-
 /// Runs the server on `config`, which must fail to start: exit code 1
 /// within the bound, `reason` in the log, the database never created, no
 /// engine started, no "signal" pretended.
@@ -70,8 +61,8 @@ void check_failed_start(const std::string& config, const std::string& reason,
   CHECK(*code == 1);
   CHECK(server.logged("server failed: listen_failed: cannot listen on"));
   CHECK(server.logged(reason));
-  CHECK(lines_with(server, "[engine] started") == 0);
-  CHECK(lines_with(server, "signal") == 0);
+  CHECK(server.lines_with("[engine] started") == 0);
+  CHECK(server.lines_with("signal") == 0);
   CHECK_FALSE(std::filesystem::exists(db));
 }
 
@@ -136,8 +127,8 @@ TEST_CASE("lifecycle: a backend that cannot open ends the start, exit 1") {
   CHECK(*code == 1);
   CHECK(server.logged("server failed: backend_open_failed: cannot open "
                          "LMDB database " + db.string()));
-  CHECK(lines_with(server, "[engine] started") == 0);
-  CHECK(lines_with(server, "listening on") == 0);
+  CHECK(server.lines_with("[engine] started") == 0);
+  CHECK(server.lines_with("listening on") == 0);
 }
 
 TEST_CASE("lifecycle: SIGHUP stops in order, STOPPED stored, exit 0") {
@@ -169,7 +160,7 @@ TEST_CASE("lifecycle: SIGUSR1, SIGUSR2 and SIGPIPE are logged, the server "
     server.signal(sig);
     CHECK(server.logged("signal " + std::to_string(sig) + " ("));
   }
-  CHECK(lines_with(server, "): ignored") == 3);
+  CHECK(server.lines_with("): ignored") == 3);
   CHECK_FALSE(server.wait_exit(0ms));
 
   client::client_options opts;

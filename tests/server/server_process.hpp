@@ -183,6 +183,15 @@ public:
       bound);
   }
 
+  /// How many lines written so far contain `text`.
+  size_t lines_with(std::string_view text) {
+    size_t n = 0;
+    for (auto& line : lines.items())
+      if (line.find(text) != std::string::npos)
+        ++n;
+    return n;
+  }
+
   inbox<std::string> lines;
 
 private:
