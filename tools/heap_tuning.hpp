@@ -1,17 +1,16 @@
 #pragma once
 
 // How glibc's malloc serves a server on the memory backend, which keeps
-// every event in the heap for the life of the process: the heap only
-// grows, and on the 2-core VM a fresh page costs microseconds to fault
-// in. Batched registration spent about a third of its time faulting,
-// most of the rest beside it. Measured (README, "The heap"): 0.32-0.37 M
-// events/s with glibc's defaults, 0.48-0.86 M with both settings below
-// (up to 1.2 M in bench/run_server_bench), neither alone more than 1.2
-// times. The LMDB backend frees its events
-// after every flush and reuses that memory; there both settings cost a
-// fifth to a third (the trimmer's released pages faulted in again 2 MB at
-// a time, threads waiting for the one arena), so it keeps glibc's
-// defaults, as does the dummy backend, which holds nothing.
+// every event in the heap for the life of the process: the heap only grows,
+// and on the 2-core VM a fresh page costs microseconds to fault in. Batched
+// registration spent about a third of its time faulting, most of the rest
+// beside it. Measured (README, "The heap"): 0.32-0.37 M events/s with
+// glibc's defaults, 0.48-0.86 M with both settings below (up to 1.2 M in
+// bench/run_server_bench), neither alone more than 1.2 times. The LMDB
+// backend frees its events after every flush and reuses that memory; there
+// both settings cost a fifth to a third (likely: the trimmer's released pages
+// faulted in again 2 MB at a time, threads waiting for the one arena), so it
+// keeps glibc's defaults, as does the dummy backend, which holds nothing.
 //
 // - Transparent huge pages for the heap (glibc.malloc.hugetlb=1): one
 //   fault for 512 pages. glibc reads it only from GLIBC_TUNABLES at
